@@ -1,0 +1,2 @@
+// One index for every domain's tables; drizzle-kit and the client both read it.
+export * from "./organizations";
