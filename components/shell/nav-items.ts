@@ -1,0 +1,17 @@
+import type { OrgContext } from "@/lib/auth/context";
+
+export interface NavItem {
+  href: string;
+  label: string;
+  visible?: (ctx: OrgContext) => boolean;
+}
+
+/** The side navigation: SPEC §11's pages, listed as they exist. Order is the order owners use them. */
+export const NAV_ITEMS: NavItem[] = [
+  { href: "/credit", label: "My Credit" },
+  { href: "/settings", label: "Settings" },
+];
+
+export function visibleNavItems(ctx: OrgContext): NavItem[] {
+  return NAV_ITEMS.filter((item) => !item.visible || item.visible(ctx));
+}

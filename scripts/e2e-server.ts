@@ -1,0 +1,70 @@
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { createDb } from "../db/client";
+import { freePort, startEmbeddedPostgres } from "../db/embedded";
+import { runMigrations } from "../db/migrate";
+import { seedDemo } from "../db/seed/run";
+import { runCli } from "./lib/dev-database";
+
+/**
+ * The app as Playwright sees it: a fresh database (throwaway embedded cluster, or a new database on
+ * DATABASE_URL's server), migrated and seeded, and the production build served by `next start`.
+ * Writes .data/e2e.json so specs can seed their own rows in the same database.
+ */
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+
+runCli(async () => {
+  let url: string;
+  let stopDb = async () => {};
+  if (process.env.DATABASE_URL) {
+    const name = `creditdesk_e2e_${Date.now()}`;
+    const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    await admin.end();
+    const target = new URL(process.env.DATABASE_URL);
+    target.pathname = `/${name}`;
+    url = target.toString();
+  } else {
+    const dir = mkdtempSync(path.join(tmpdir(), "creditdesk-e2e-pg-"));
+    chmodSync(dir, 0o755);
+    const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), persistent: false });
+    url = cluster.url("postgres");
+    stopDb = async () => {
+      await cluster.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  await runMigrations(url);
+  const client = createDb(url, { max: 2 });
+  const demo = await seedDemo(client);
+  await client.$client.end();
+
+  mkdirSync(".data", { recursive: true });
+  writeFileSync(path.join(".data", "e2e.json"), JSON.stringify({ databaseUrl: url, appUrl: `http://localhost:${PORT}`, demo }, null, 2));
+
+  const env = {
+    ...process.env,
+    DATABASE_URL: url,
+    AUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret",
+    AUTH_TRUST_HOST: "true",
+    NEXT_TELEMETRY_DISABLED: "1",
+    APP_URL: `http://localhost:${PORT}`,
+    PORT: String(PORT),
+  };
+  if (!existsSync(path.join(".next", "BUILD_ID"))) {
+    const build = spawnSync("npx", ["next", "build"], { env, stdio: "inherit" });
+    if (build.status !== 0) throw new Error("next build failed");
+  }
+  const server = spawn("npx", ["next", "start", "--port", String(PORT)], { env, stdio: "inherit" });
+  const stop = async () => {
+    server.kill("SIGTERM");
+    await stopDb();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+  server.on("exit", () => void stop());
+});
