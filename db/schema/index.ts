@@ -1,2 +1,3 @@
 // One index for every domain's tables; drizzle-kit and the client both read it.
 export * from "./organizations";
+export * from "./ledger";

@@ -1,0 +1,147 @@
+import { sql } from "drizzle-orm";
+import type { Db, DbOrTx } from "@/db/client";
+import { GroupCommitQueue } from "./group-commit";
+import { AccountNotFoundError, InsufficientCreditsError } from "./errors";
+import {
+  isTx,
+  optionalUuid,
+  parseAllocations,
+  requireDate,
+  requireOneOf,
+  requirePositive,
+  requireUuid,
+  rows,
+  toBig,
+  type Allocation,
+} from "./internal";
+import { InvalidInputError } from "@/lib/errors";
+import { USAGE_ACTORS, USAGE_CATEGORIES, USAGE_POOLS, type UsageMeta } from "./types";
+
+/** One item of `ledger_apply_debits` (already validated, JSON-ready). */
+export interface DebitItem {
+  kind: "debit" | "hold";
+  account_id: string;
+  amount: string;
+  bot_id: string | null;
+  end_user_id: string | null;
+  actor: string;
+  category: string | null;
+  quantities: Record<string, unknown>;
+  pool: string;
+  occurred_at: string | null;
+  rate_card_version: number | null;
+  description: string | null;
+  hold_expires_at: string | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface DebitOutcome {
+  accountId: string;
+  amount: bigint;
+  usageEventId: string | null;
+  holdId: string | null;
+  allocations: Allocation[];
+  available: bigint;
+}
+
+interface Row {
+  ord: number;
+  status: "ok" | "insufficient" | "unknown_account";
+  usage_event_id: string | null;
+  hold_id: string | null;
+  available: string | null;
+  shortfall: string | null;
+  allocations: unknown;
+}
+
+export function buildDebitItem(
+  kind: "debit" | "hold",
+  input: UsageMeta & { accountId: string; amount: bigint; holdExpiresAt?: Date; metadata?: Record<string, unknown> },
+): DebitItem {
+  const amount = requirePositive(input.amount, "amount");
+  if (input.quantities !== undefined && (typeof input.quantities !== "object" || input.quantities === null)) {
+    throw new InvalidInputError("quantities", "quantities must be an object");
+  }
+  if (input.rateCardVersion != null && !Number.isSafeInteger(input.rateCardVersion)) {
+    throw new InvalidInputError("rateCardVersion", "rateCardVersion must be an integer");
+  }
+  return {
+    kind,
+    account_id: requireUuid(input.accountId, "accountId"),
+    amount: amount.toString(),
+    bot_id: optionalUuid(input.botId, "botId"),
+    end_user_id: optionalUuid(input.endUserId, "endUserId"),
+    actor: requireOneOf(input.actor ?? "operator", USAGE_ACTORS, "actor"),
+    category: input.category == null ? null : requireOneOf(input.category, USAGE_CATEGORIES, "category"),
+    quantities: input.quantities ?? {},
+    pool: requireOneOf(input.pool ?? "owner", USAGE_POOLS, "pool"),
+    occurred_at: input.occurredAt ? requireDate(input.occurredAt, "occurredAt").toISOString() : null,
+    rate_card_version: input.rateCardVersion ?? null,
+    description: input.description ?? null,
+    hold_expires_at: input.holdExpiresAt ? input.holdExpiresAt.toISOString() : null,
+    metadata: input.metadata ?? {},
+  };
+}
+
+function toOutcome(item: DebitItem, row: Row): DebitOutcome | Error {
+  const amount = BigInt(item.amount);
+  if (row.status === "unknown_account") return new AccountNotFoundError(item.account_id);
+  if (row.status === "insufficient") {
+    return new InsufficientCreditsError(item.account_id, toBig(row.shortfall), toBig(row.available), amount);
+  }
+  return {
+    accountId: item.account_id,
+    amount,
+    usageEventId: row.usage_event_id,
+    holdId: row.hold_id,
+    allocations: parseAllocations(row.allocations),
+    available: toBig(row.available),
+  };
+}
+
+const APPLY_SQL = "select * from ledger_apply_debits($1::jsonb, coalesce($2::timestamptz, now()))";
+
+/** Runs items through ledger_apply_debits on a Db (raw postgres.js, prepared) — one transaction. */
+async function applyOnDb(db: Db, items: DebitItem[], now: Date | undefined): Promise<(DebitOutcome | Error)[]> {
+  const result = (await db.$client.unsafe(APPLY_SQL, [JSON.stringify(items), now ? now.toISOString() : null], {
+    prepare: true,
+  })) as unknown as Row[];
+  return items.map((item, i) => toOutcome(item, result[i]));
+}
+
+async function applyOnTx(db: DbOrTx, items: DebitItem[], now: Date | undefined): Promise<(DebitOutcome | Error)[]> {
+  const result = await rows<Row>(
+    db,
+    sql`select * from ledger_apply_debits(${JSON.stringify(items)}::jsonb, coalesce(${now ? now.toISOString() : null}::timestamptz, now()))`,
+  );
+  return items.map((item, i) => toOutcome(item, result[i]));
+}
+
+const queues = new WeakMap<object, GroupCommitQueue<DebitItem, DebitOutcome>>();
+
+/** The group-commit queue of a Db (one queue across all accounts, so spread traffic batches too). */
+export function debitQueue(db: Db): GroupCommitQueue<DebitItem, DebitOutcome> {
+  let q = queues.get(db);
+  if (!q) {
+    q = new GroupCommitQueue<DebitItem, DebitOutcome>((items) => applyOnDb(db, items, undefined));
+    queues.set(db, q);
+  }
+  return q;
+}
+
+/**
+ * Applies one debit/hold item: through the group-commit queue when given a Db and no injected `now`;
+ * otherwise as a plain single call inside the given transaction.
+ */
+export async function applyDebitItem(db: DbOrTx, item: DebitItem, now?: Date): Promise<DebitOutcome> {
+  if (!isTx(db) && !now) return debitQueue(db as Db).submit(item);
+  const [out] = isTx(db) ? await applyOnTx(db, [item], now) : await applyOnDb(db as Db, [item], now);
+  if (out instanceof Error) throw out;
+  return out;
+}
+
+/** Bulk path (seed, imports): many items in one call/transaction, results per item. */
+export async function applyDebitItems(db: DbOrTx, items: DebitItem[], now?: Date): Promise<(DebitOutcome | Error)[]> {
+  if (items.length === 0) return [];
+  return isTx(db) ? applyOnTx(db, items, now) : applyOnDb(db as Db, items, now);
+}
