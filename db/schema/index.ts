@@ -1,3 +1,4 @@
 // One index for every domain's tables; drizzle-kit and the client both read it.
 export * from "./organizations";
 export * from "./ledger";
+export * from "./metering";

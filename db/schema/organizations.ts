@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
+  integer,
   boolean,
   index,
   jsonb,
@@ -71,6 +73,11 @@ export const bots = pgTable(
       .references(() => organizations.id, { onDelete: "restrict" }),
     name: text("name").notNull(),
     type: botType("type").notNull(),
+    /** Free reserve (SPEC §3): µc of the owner pool that free visitors may use per calendar month; 0 = none. */
+    freeReservePerPeriod: bigint("free_reserve_per_period", { mode: "bigint" }).notNull().default(sql`0`),
+    /** Free answers one visitor may get per UTC day; 0 = none. */
+    freeAnswersPerVisitorPerDay: integer("free_answers_per_visitor_per_day").notNull().default(0),
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("bots_org_idx").on(t.organizationId)],
