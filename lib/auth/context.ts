@@ -64,3 +64,11 @@ export async function requireOrgAccess(orgId: string, options: { role?: Role } =
   if (options.role === "admin" && org.role !== "admin") throw new ForbiddenError("Only an admin of this organization can do this");
   return { user, org, role: org.role };
 }
+
+/** Platform-admin pages (rate card, plan catalogue): the flag on the user, not an org role. */
+export async function requirePlatformAdmin(): Promise<SessionUser> {
+  const user = await getSessionUser();
+  if (!user) throw new UnauthorizedError();
+  if (!user.isPlatformAdmin) throw new NotFoundError("Page");
+  return user;
+}

@@ -6,6 +6,9 @@ import { Badge } from "@/components/ui/badge";
 import { db } from "@/db/client";
 import { memberships, users } from "@/db/schema";
 import { requireOrgContext } from "@/lib/auth/context";
+import { listApiKeys } from "@/lib/metering/api-keys";
+import { formatDateTime } from "@/lib/format";
+import { ApiKeyManager } from "@/components/settings/api-key-manager";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -17,6 +20,7 @@ export default async function SettingsPage() {
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.organizationId, ctx.org.id))
     .orderBy(users.name);
+  const keys = await listApiKeys(db(), ctx.org.id);
   return (
     <div className="grid gap-4">
       <h1 className="text-2xl font-semibold">Settings</h1>
@@ -49,6 +53,25 @@ export default async function SettingsPage() {
               </TableBody>
             </Table>
           )}
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>API keys</CardTitle>
+          <p className="text-sm text-muted-foreground">Your bot runtime sends one as <code>Authorization: Bearer …</code> to the metering API.</p>
+        </CardHeader>
+        <CardContent>
+          <ApiKeyManager
+            canManage={ctx.role === "admin"}
+            keys={keys.map((k) => ({
+              id: k.id,
+              name: k.name,
+              prefix: k.prefix,
+              createdAt: formatDateTime(k.createdAt),
+              lastUsedAt: k.lastUsedAt ? formatDateTime(k.lastUsedAt) : null,
+              revokedAt: k.revokedAt ? formatDateTime(k.revokedAt) : null,
+            }))}
+          />
         </CardContent>
       </Card>
     </div>

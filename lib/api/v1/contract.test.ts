@@ -1,0 +1,312 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { useTestDb } from "@/test/db";
+import { callRoute } from "@/test/api";
+import { bots, organizations } from "@/db/schema";
+import { createApiKey, revokeApiKey } from "@/lib/metering/api-keys";
+import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
+import { grantBatch } from "@/lib/ledger/grant-batch";
+import { getBalance } from "@/lib/ledger/get-balance";
+import { Credits } from "@/lib/ledger/credits";
+import { verifyLedger } from "@/lib/ledger/verify";
+import { POST as authorizePOST } from "@/app/api/v1/authorizations/route";
+import { POST as capturePOST } from "@/app/api/v1/authorizations/[id]/capture/route";
+import { POST as releasePOST } from "@/app/api/v1/authorizations/[id]/release/route";
+import { POST as usagePOST } from "@/app/api/v1/usage-events/route";
+import { POST as batchPOST } from "@/app/api/v1/usage-events/batch/route";
+import { GET as balanceGET } from "@/app/api/v1/balance/route";
+import { GET as botsGET } from "@/app/api/v1/bots/route";
+import { GET as openapiGET } from "@/app/api/v1/openapi.json/route";
+
+const t = useTestDb();
+
+interface Org {
+  orgId: string;
+  botId: string;
+  codingBotId: string;
+  key: string;
+  accountId: string;
+}
+
+async function seedOrg(name: string, credits: string | null, freeReserve?: { perPeriod: string; perVisitor: number }): Promise<Org> {
+  const [org] = await t.db.insert(organizations).values({ name, kind: "owner" }).returning();
+  const [bot, codingBot] = await t.db
+    .insert(bots)
+    .values([
+      {
+        organizationId: org.id,
+        name: `${name} Helpdesk`,
+        type: "language_model",
+        freeReservePerPeriod: freeReserve ? Credits.parse(freeReserve.perPeriod) : 0n,
+        freeAnswersPerVisitorPerDay: freeReserve?.perVisitor ?? 0,
+      },
+      { organizationId: org.id, name: `${name} CodePilot`, type: "coding" },
+    ])
+    .returning();
+  const key = await createApiKey(t.db, { organizationId: org.id, name: "test" });
+  const account = await getOrCreateOrgAccount(t.db, org.id);
+  if (credits) await grantBatch(t.db, { accountId: account.id, type: "paid", source: "top_up", amount: Credits.parse(credits) });
+  return { orgId: org.id, botId: bot.id, codingBotId: codingBot.id, key: key.plaintext, accountId: account.id };
+}
+
+const auth = (org: Org, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${org.key}`, ...extra });
+const balanceOf = async (accountId: string) => Credits.format((await getBalance(t.db, accountId)).balance);
+
+let main: Org;
+let other: Org;
+
+beforeAll(async () => {
+  process.env.DATABASE_URL = t.url;
+  main = await seedOrg("Main", "100", { perPeriod: "0.05", perVisitor: 2 });
+  other = await seedOrg("Other", "100");
+});
+
+describe("authentication", () => {
+  it("401 without a key, with a malformed key, an unknown key and a revoked key", async () => {
+    const body = { bot_id: main.botId, actor: "operator", amount: "1" };
+    expect((await callRoute(authorizePOST, { body })).status).toBe(401);
+    expect((await callRoute(authorizePOST, { body, headers: { authorization: "Bearer nope" } })).status).toBe(401);
+    expect((await callRoute(authorizePOST, { body, headers: { authorization: `Bearer cdk_abcdefgh_${"x".repeat(32)}` } })).status).toBe(401);
+    const key = await createApiKey(t.db, { organizationId: main.orgId, name: "to revoke" });
+    const [{ id }] = (await t.db.query.apiKeys.findMany({ where: (k, { eq }) => eq(k.prefix, key.prefix) }));
+    await revokeApiKey(t.db, main.orgId, id);
+    const res = await callRoute(authorizePOST, { body, headers: { authorization: `Bearer ${key.plaintext}` } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expect(res.body.code).toBe("unauthorized");
+  });
+});
+
+describe("authorize → capture → release", () => {
+  it("holds, captures usage priced by the rate card, and releases the rest (SPEC §17 ex. 2 shape)", async () => {
+    const before = await balanceOf(main.accountId);
+    const held = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "operator", amount: "0.05" }, headers: auth(main) });
+    expect(held.status).toBe(201);
+    expect(held.body).toMatchObject({ status: "held", amount: "0.05", pool: "owner" });
+    expect(new Date(held.body.expires_at as string).getTime()).toBeGreaterThan(Date.now() + 14 * 60 * 1000);
+
+    const bal = await callRoute(balanceGET, { headers: auth(main), query: { bot_id: main.botId } });
+    expect(bal.body).toMatchObject({ balance: before, held: "0.05" });
+
+    const captured = await callRoute(capturePOST, {
+      body: { usage: [{ category: "llm", input_tokens: 1500, output_tokens: 300 }] },
+      headers: auth(main),
+      params: { id: held.body.id as string },
+    });
+    expect(captured.status).toBe(200);
+    // standard tier: 1500 in × 0.0025/1K + 300 out × 0.01/1K = 0.00675
+    expect(captured.body).toMatchObject({ charged: "0.00675", released: "0.04325", uncollected: "0" });
+    expect(captured.body.usage_event_id).toEqual(expect.any(String));
+    expect(await balanceOf(main.accountId)).toBe(Credits.format(Credits.parse(before) - 6750n));
+
+    const again = await callRoute(capturePOST, { body: { amount: "0.01" }, headers: auth(main), params: { id: held.body.id as string } });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe("hold_already_resolved");
+    const release = await callRoute(releasePOST, { rawBody: "", headers: auth(main), params: { id: held.body.id as string } });
+    expect(release.status).toBe(409);
+  });
+
+  it("release gives the whole hold back; a second release is 409", async () => {
+    const before = await balanceOf(main.accountId);
+    const held = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "operator", amount: "2" }, headers: auth(main) });
+    const released = await callRoute(releasePOST, { rawBody: "", headers: auth(main), params: { id: held.body.id as string } });
+    expect(released.status).toBe(200);
+    expect(released.body).toMatchObject({ status: "released", released: "2" });
+    expect(await balanceOf(main.accountId)).toBe(before);
+    expect((await callRoute(releasePOST, { rawBody: "", headers: auth(main), params: { id: held.body.id as string } })).status).toBe(409);
+  });
+
+  it("capture above the hold takes the excess from available; what cannot be covered is uncollected (SPEC §17 ex. 4)", async () => {
+    const poor = await seedOrg("Poor", "1");
+    const held = await callRoute(authorizePOST, { body: { bot_id: poor.botId, actor: "operator", amount: "1" }, headers: auth(poor) });
+    const captured = await callRoute(capturePOST, { body: { amount: "3" }, headers: auth(poor), params: { id: held.body.id as string } });
+    expect(captured.body).toMatchObject({ charged: "1", released: "0", uncollected: "2" });
+    expect(await balanceOf(poor.accountId)).toBe("0");
+    const next = await callRoute(authorizePOST, { body: { bot_id: poor.botId, actor: "operator", amount: "0.001" }, headers: auth(poor) });
+    expect(next.status).toBe(402);
+    expect(next.body.code).toBe("insufficient_credits");
+  });
+
+  it("another organization's hold and bot are 404, and nothing changes", async () => {
+    const held = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "operator", amount: "1" }, headers: auth(main) });
+    const foreignCapture = await callRoute(capturePOST, { body: { amount: "1" }, headers: auth(other), params: { id: held.body.id as string } });
+    expect(foreignCapture.status).toBe(404);
+    expect(foreignCapture.body.code).toBe("not_found");
+    expect((await callRoute(releasePOST, { rawBody: "", headers: auth(other), params: { id: held.body.id as string } })).status).toBe(404);
+    expect((await callRoute(capturePOST, { body: { amount: "1" }, headers: auth(main), params: { id: "not-a-uuid" } })).status).toBe(404);
+    const foreignBot = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "operator", amount: "1" }, headers: auth(other) });
+    expect(foreignBot.status).toBe(404);
+    expect((await callRoute(balanceGET, { headers: auth(other), query: { bot_id: main.botId } })).status).toBe(404);
+    expect(await balanceOf(other.accountId)).toBe("100");
+    await callRoute(releasePOST, { rawBody: "", headers: auth(main), params: { id: held.body.id as string } });
+  });
+});
+
+describe("validation", () => {
+  const cases: [string, unknown, string][] = [
+    ["a negative amount", { bot_id: "00000000-0000-4000-8000-000000000000", actor: "operator", amount: "-1" }, "amount"],
+    ["a zero amount", { bot_id: "00000000-0000-4000-8000-000000000000", actor: "operator", amount: "0" }, "amount"],
+    ["a too-precise amount", { bot_id: "00000000-0000-4000-8000-000000000000", actor: "operator", amount: "0.0000001" }, "amount"],
+    ["a number instead of a string", { bot_id: "00000000-0000-4000-8000-000000000000", actor: "operator", amount: 1.5 }, "amount"],
+    ["an unknown actor", { bot_id: "00000000-0000-4000-8000-000000000000", actor: "robot", amount: "1" }, "actor"],
+    ["a bad bot id", { bot_id: 42, actor: "operator", amount: "1" }, "bot_id"],
+    ["an unknown field", { bot_id: "00000000-0000-4000-8000-000000000000", actor: "operator", amount: "1", colour: "red" }, "(body)"],
+  ];
+  for (const [what, body, field] of cases) {
+    it(`400 validation_error naming ${field} for ${what}`, async () => {
+      const res = await callRoute(authorizePOST, { body, headers: auth(main) });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe("validation_error");
+      const fields = (res.body.errors as { field: string }[]).map((e) => e.field);
+      expect(fields.some((f) => f === field || (field === "(body)" && f.length > 0))).toBe(true);
+    });
+  }
+
+  it("400 for malformed JSON, an unknown category and fractional tokens; nothing charged", async () => {
+    const before = await balanceOf(main.accountId);
+    const malformed = await callRoute(usagePOST, { rawBody: "{not json", headers: auth(main) });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ code: "validation_error", errors: [{ field: "(body)" }] });
+    const unknown = await callRoute(usagePOST, { body: { bot_id: main.botId, actor: "operator", category: "teleport" }, headers: auth(main) });
+    expect(unknown.status).toBe(400);
+    expect((unknown.body.errors as { field: string }[])[0].field).toBe("category");
+    const fractional = await callRoute(usagePOST, { body: { bot_id: main.botId, actor: "operator", category: "llm", input_tokens: 1.5 }, headers: auth(main) });
+    expect(fractional.status).toBe(400);
+    expect((fractional.body.errors as { field: string }[])[0].field).toBe("input_tokens");
+    const paying = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "paying_visitor", amount: "1" }, headers: auth(main) });
+    expect(paying.status).toBe(400);
+    expect((paying.body.errors as { field: string }[])[0].field).toBe("end_user_id");
+    const future = await callRoute(usagePOST, { body: { bot_id: main.botId, actor: "operator", category: "web_search", occurred_at: new Date(Date.now() + 3600_000).toISOString() }, headers: auth(main) });
+    expect(future.status).toBe(400);
+    expect(await balanceOf(main.accountId)).toBe(before);
+  });
+});
+
+describe("usage events", () => {
+  it("charges a direct event priced at the rate card and routes training to the owner pool", async () => {
+    const before = Credits.parse(await balanceOf(main.accountId));
+    const res = await callRoute(usagePOST, { body: { bot_id: main.codingBotId, actor: "operator", category: "code_artifact", artifacts: 2 }, headers: auth(main) });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: "charged", charged: "0.04", pool: "owner" });
+    const training = await callRoute(usagePOST, { body: { bot_id: main.botId, actor: "paying_visitor", end_user_id: "visitor-t", category: "training", training_tokens: 10_000 }, headers: auth(main) });
+    expect(training.body).toMatchObject({ charged: "0.001", pool: "owner" });
+    expect(Credits.parse(await balanceOf(main.accountId))).toBe(before - 40_000n - 1000n);
+  });
+
+  it("a batch gives per-event results; one bad event does not sink the others; over 1000 is 413", async () => {
+    const events = [
+      { bot_id: main.botId, actor: "operator", category: "web_search", searches: 1 },
+      { bot_id: main.botId, actor: "operator", category: "teleport" },
+      { bot_id: other.botId, actor: "operator", category: "web_search" },
+      { bot_id: main.botId, actor: "operator", category: "speech_to_text", audio_seconds: 30 },
+    ];
+    const res = await callRoute(batchPOST, { body: { events }, headers: auth(main) });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ succeeded: 2, failed: 2 });
+    const data = res.body.data as { index: number; status: number; error?: { code: string } }[];
+    expect(data.map((d) => d.status)).toEqual([201, 400, 404, 201]);
+    expect(data[1].error?.code).toBe("validation_error");
+
+    const tooMany = await callRoute(batchPOST, { body: { events: Array.from({ length: 1001 }, () => events[0]) }, headers: auth(main) });
+    expect(tooMany.status).toBe(413);
+    expect(tooMany.body.code).toBe("batch_too_large");
+  });
+});
+
+describe("pool routing", () => {
+  it("a paying visitor who runs out gets 402 end_user_credits_exhausted while the owner pool stays untouched", async () => {
+    const before = await balanceOf(main.accountId);
+    const res = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "paying_visitor", end_user_id: "payer-1", amount: "0.01" }, headers: auth(main) });
+    expect(res.status).toBe(402);
+    expect(res.body.code).toBe("end_user_credits_exhausted");
+    const direct = await callRoute(usagePOST, { body: { bot_id: main.botId, actor: "paying_visitor", end_user_id: "payer-1", category: "web_search" }, headers: auth(main) });
+    expect(direct.status).toBe(402);
+    expect(direct.body.code).toBe("end_user_credits_exhausted");
+    expect(await balanceOf(main.accountId)).toBe(before);
+    const endUser = await callRoute(balanceGET, { headers: auth(main), query: { bot_id: main.botId, end_user_id: "payer-1" } });
+    expect(endUser.body).toMatchObject({ balance: "0", available: "0", batches: [] });
+  });
+
+  it("a paying visitor with credits pays from their own batches only", async () => {
+    const { getOrCreateEndUserAccount } = await import("@/lib/ledger/accounts");
+    const { findOrCreateEndUser } = await import("@/lib/bots/bots");
+    const endUser = await findOrCreateEndUser(t.db, main.botId, "payer-2");
+    const account = await getOrCreateEndUserAccount(t.db, { organizationId: main.orgId, botId: main.botId, endUserId: endUser.id });
+    await grantBatch(t.db, { accountId: account.id, type: "paid", source: "pack", amount: Credits.parse("1") });
+    const ownerBefore = await balanceOf(main.accountId);
+    const res = await callRoute(usagePOST, { body: { bot_id: main.botId, actor: "paying_visitor", end_user_id: "payer-2", category: "web_search" }, headers: auth(main) });
+    expect(res.body).toMatchObject({ charged: "0.01", pool: "end_user" });
+    expect(await balanceOf(account.id)).toBe("0.99");
+    expect(await balanceOf(main.accountId)).toBe(ownerBefore);
+  });
+
+  it("free visitors get their daily answers from the reserve, then free_reserve_exhausted", async () => {
+    const before = Credits.parse(await balanceOf(main.accountId));
+    const ask = (visitor: string, amount = "0.01") => callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "free_visitor", end_user_id: visitor, amount }, headers: auth(main) });
+    const first = await ask("free-1");
+    expect(first.status).toBe(201);
+    expect(first.body.pool).toBe("free_reserve");
+    await callRoute(capturePOST, { body: { amount: "0.01" }, headers: auth(main), params: { id: first.body.id as string } });
+    const second = await ask("free-1");
+    expect(second.status).toBe(201);
+    await callRoute(releasePOST, { rawBody: "", headers: auth(main), params: { id: second.body.id as string } });
+    // A released answer is given back: the visitor may ask again.
+    const third = await ask("free-1");
+    expect(third.status).toBe(201);
+    await callRoute(capturePOST, { body: { amount: "0.01" }, headers: auth(main), params: { id: third.body.id as string } });
+    const fourth = await ask("free-1");
+    expect(fourth.status).toBe(402);
+    expect(fourth.body).toMatchObject({ code: "free_reserve_exhausted", reason: "visitor_daily_limit" });
+    // The monthly reserve (0.05) also caps all visitors together: 0.02 used, 0.04 more is too much.
+    const big = await ask("free-2", "0.04");
+    expect(big.status).toBe(402);
+    expect(big.body).toMatchObject({ code: "free_reserve_exhausted", reason: "period_reserve" });
+    // Paid from the owner pool: exactly the two captured answers.
+    expect(Credits.parse(await balanceOf(main.accountId))).toBe(before - 20_000n);
+  });
+});
+
+describe("idempotency", () => {
+  it("a replayed key returns the first result, concurrently charging once; another body is 409", async () => {
+    const org = await seedOrg("Idem", "10");
+    const body = { bot_id: org.botId, actor: "operator", category: "web_search", searches: 3 };
+    const replies = await Promise.all(Array.from({ length: 10 }, () => callRoute(usagePOST, { body, headers: auth(org, { "idempotency-key": "evt-1" }) })));
+    const ids = new Set(replies.map((r) => r.body.id));
+    expect(replies.every((r) => r.status === 201)).toBe(true);
+    expect(ids.size).toBe(1);
+    expect(await balanceOf(org.accountId)).toBe("9.97");
+    const conflict = await callRoute(usagePOST, { body: { ...body, searches: 4 }, headers: auth(org, { "idempotency-key": "evt-1" }) });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.code).toBe("idempotency_conflict");
+    expect(await balanceOf(org.accountId)).toBe("9.97");
+
+    const hold = await callRoute(authorizePOST, { body: { bot_id: org.botId, actor: "operator", amount: "1" }, headers: auth(org, { "idempotency-key": "auth-1" }) });
+    const captures = await Promise.all(Array.from({ length: 5 }, () => callRoute(capturePOST, { body: { amount: "0.5" }, headers: auth(org, { "idempotency-key": "cap-1" }), params: { id: hold.body.id as string } })));
+    expect(captures.map((c) => c.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(captures.map((c) => c.body.usage_event_id)).size).toBe(1);
+    expect(await balanceOf(org.accountId)).toBe("9.47");
+  });
+});
+
+describe("reads", () => {
+  it("lists the organization's bots only", async () => {
+    const res = await callRoute(botsGET, { headers: auth(main) });
+    expect((res.body.data as { id: string }[]).map((b) => b.id).sort()).toEqual([main.botId, main.codingBotId].sort());
+  });
+
+  it("serves a valid OpenAPI 3.1 document covering every endpoint", async () => {
+    const res = await callRoute(openapiGET as never);
+    expect(res.body.openapi).toBe("3.1.0");
+    expect(Object.keys(res.body.paths as object).sort()).toEqual(
+      ["/api/v1/authorizations", "/api/v1/authorizations/{id}/capture", "/api/v1/authorizations/{id}/release", "/api/v1/balance", "/api/v1/bots", "/api/v1/end-user-sessions", "/api/v1/usage-events", "/api/v1/usage-events/batch"].sort(),
+    );
+  });
+});
+
+describe("after all of the above", () => {
+  it("the ledger's invariants hold", async () => {
+    expect(await verifyLedger(t.db)).toEqual([]);
+    const [org] = await t.db.select().from(organizations).where(eq(organizations.id, main.orgId));
+    expect(org.name).toBe("Main");
+  });
+});

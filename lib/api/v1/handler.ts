@@ -1,0 +1,86 @@
+import type { NextRequest } from "next/server";
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { db, type DbOrTx } from "@/db/client";
+import { authenticateApiKey, type ApiKeyPrincipal } from "@/lib/metering/api-keys";
+import { apiKeyLimiter } from "@/lib/metering/rate-limit";
+import { hashRequest, withIdempotencyDetailed } from "@/lib/ledger/idempotency";
+import { errorToResponse, problem, validationProblem } from "@/lib/api/problem";
+
+export interface V1Context<P> {
+  request: NextRequest;
+  principal: ApiKeyPrincipal;
+  params: P;
+  /** For writes: the parsed JSON body (unvalidated; the handler parses it with its schema). */
+  body: unknown;
+  /** The handle to write through: a transaction when the call is idempotent, else the pool. */
+  db: DbOrTx;
+}
+
+export interface V1Result {
+  status: number;
+  body: unknown;
+}
+
+/** Thrown for a body that is not JSON, so it maps to the same 400 validation_error as a bad field. */
+class MalformedJsonError extends Error {}
+
+/**
+ * The chokepoint of the metering API: API key (401), per-key rate limit (429 + Retry-After), JSON body
+ * (400 on malformed), Idempotency-Key on writes (first result again; other body → 409), errors mapped
+ * to problem+json in one place.
+ */
+export function v1Route<P = Record<string, never>>(options: { write: boolean }, handler: (ctx: V1Context<P>) => Promise<V1Result>) {
+  return async (request: NextRequest, routeContext: { params: Promise<P> }): Promise<Response> => {
+    try {
+      const authorization = request.headers.get("authorization");
+      const bearer = authorization?.toLowerCase().startsWith("bearer ") ? authorization.slice(7).trim() : null;
+      const principal = await authenticateApiKey(db(), bearer);
+      const limit = apiKeyLimiter.take(principal.keyId);
+      if (!limit.allowed) {
+        return problem(429, "rate_limited", `Too many requests for this API key; retry after ${limit.retryAfterSeconds} s`, {}, { "retry-after": String(limit.retryAfterSeconds) });
+      }
+      const params = (await routeContext.params) ?? ({} as P);
+      let body: unknown = undefined;
+      if (options.write) {
+        const text = await request.text();
+        try {
+          body = text.trim() === "" ? {} : JSON.parse(text);
+        } catch {
+          throw new MalformedJsonError();
+        }
+      }
+      const idempotencyKey = options.write ? request.headers.get("idempotency-key") : null;
+      let result: V1Result;
+      let replayed = false;
+      if (idempotencyKey) {
+        const outcome = await withIdempotencyDetailed(
+          db(),
+          { scope: `v1:${principal.organizationId}`, key: idempotencyKey, requestHash: hashRequest({ method: request.method, path: request.nextUrl.pathname, body }) },
+          (tx) => handler({ request, principal, params, body, db: tx }),
+        );
+        result = outcome.response;
+        replayed = outcome.replayed;
+      } else {
+        result = await handler({ request, principal, params, body, db: db() });
+      }
+      const headers: Record<string, string> = { "x-ratelimit-remaining": String(limit.remaining) };
+      if (replayed) headers["idempotent-replayed"] = "true";
+      return NextResponse.json(result.body, { status: result.status, headers });
+    } catch (error) {
+      if (error instanceof MalformedJsonError) {
+        return problem(400, "validation_error", "The request body is not valid JSON", { errors: [{ field: "(body)", message: "must be valid JSON" }] });
+      }
+      return errorToResponse(error);
+    }
+  };
+}
+
+/** Parses with a schema; a failure throws the ZodError that errorToResponse turns into 400 naming each field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw result.error;
+  return result.data;
+}
+
+export { validationProblem };

@@ -1,0 +1,60 @@
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { bots, endUsers } from "@/db/schema";
+import { isUuid } from "@/lib/ids";
+import { InvalidInputError, NotFoundError } from "@/lib/errors";
+
+export type BotType = "language_model" | "coding";
+export type Bot = typeof bots.$inferSelect;
+
+export async function listBots(db: DbOrTx, organizationId: string): Promise<Bot[]> {
+  return db.select().from(bots).where(and(eq(bots.organizationId, organizationId), isNull(bots.archivedAt))).orderBy(asc(bots.name));
+}
+
+/** A bot of this organization; another organization's bot (or a malformed id) is "not found". */
+export async function getBot(db: DbOrTx, organizationId: string, botId: string): Promise<Bot> {
+  if (!isUuid(botId)) throw new NotFoundError("Bot", { bot_id: botId });
+  const [bot] = await db.select().from(bots).where(and(eq(bots.id, botId), eq(bots.organizationId, organizationId))).limit(1);
+  if (!bot) throw new NotFoundError("Bot", { bot_id: botId });
+  return bot;
+}
+
+export async function createBot(db: DbOrTx, input: { organizationId: string; name: string; type: BotType }): Promise<Bot> {
+  const name = input.name.trim();
+  if (!name) throw new InvalidInputError("name", "Give the bot a name");
+  if (name.length > 80) throw new InvalidInputError("name", "The name must be at most 80 characters");
+  const [bot] = await db.insert(bots).values({ organizationId: input.organizationId, name, type: input.type }).returning();
+  return bot;
+}
+
+export async function updateFreeReserve(
+  db: DbOrTx,
+  input: { organizationId: string; botId: string; perPeriod: bigint; answersPerVisitorPerDay: number },
+): Promise<Bot> {
+  if (input.perPeriod < 0n) throw new InvalidInputError("free_reserve_per_period", "The free reserve cannot be negative");
+  if (!Number.isInteger(input.answersPerVisitorPerDay) || input.answersPerVisitorPerDay < 0 || input.answersPerVisitorPerDay > 100_000) {
+    throw new InvalidInputError("free_answers_per_visitor_per_day", "Free answers per visitor per day must be a whole number from 0 to 100000");
+  }
+  await getBot(db, input.organizationId, input.botId);
+  const [bot] = await db
+    .update(bots)
+    .set({ freeReservePerPeriod: input.perPeriod, freeAnswersPerVisitorPerDay: input.answersPerVisitorPerDay })
+    .where(and(eq(bots.id, input.botId), eq(bots.organizationId, input.organizationId)))
+    .returning();
+  return bot;
+}
+
+/** End users are created on first sight of the runtime's `end_user_id` (one statement, race-free). */
+export async function findOrCreateEndUser(db: DbOrTx, botId: string, externalId: string): Promise<{ id: string; externalId: string }> {
+  const [row] = await db
+    .insert(endUsers)
+    .values({ botId, externalId })
+    .onConflictDoUpdate({ target: [endUsers.botId, endUsers.externalId], set: { lastSeenAt: sql`now()` } })
+    .returning({ id: endUsers.id, externalId: endUsers.externalId });
+  return row;
+}
+
+export async function findEndUser(db: DbOrTx, botId: string, externalId: string): Promise<{ id: string } | null> {
+  const [row] = await db.select({ id: endUsers.id }).from(endUsers).where(and(eq(endUsers.botId, botId), eq(endUsers.externalId, externalId))).limit(1);
+  return row ?? null;
+}

@@ -1,0 +1,49 @@
+import type { DbOrTx } from "@/db/client";
+import { placeHold } from "@/lib/ledger/place-hold";
+import { claimFreeReserve } from "./free-reserve";
+import { mapPoolError } from "./errors";
+import { routeToPool, type MeteringActor } from "./routing";
+
+export interface AuthorizeInput {
+  organizationId: string;
+  botId: string;
+  actor: MeteringActor;
+  endUserExternalId?: string | null;
+  /** Estimated cost in µc (e.g. the cost of max_tokens). */
+  amount: bigint;
+  expiresAt?: Date;
+}
+
+export interface Authorization {
+  id: string;
+  status: "held";
+  amount: bigint;
+  expiresAt: Date;
+  pool: "owner" | "free_reserve" | "end_user";
+}
+
+/**
+ * Before an answer: route to the right pool and earmark the estimate (SPEC §5, §12). Free visitors first
+ * take one answer from the bot's free reserve, in the same transaction as the hold.
+ * 402: insufficient_credits / free_reserve_exhausted / end_user_credits_exhausted.
+ */
+export async function authorize(db: DbOrTx, input: AuthorizeInput, now = new Date()): Promise<Authorization> {
+  const route = await routeToPool(db, input);
+  const meta = { botId: route.bot.id, endUserId: route.endUserId, actor: route.actor, pool: route.pool };
+  try {
+    if (route.pool === "free_reserve") {
+      // db.transaction: a transaction, or a savepoint inside the caller's (idempotent requests), so a refused
+      // hold/debit gives the free-reserve claim back either way.
+      return await db.transaction(async (tx) => {
+        const claim = await claimFreeReserve(tx, route.bot, route.endUserId!, input.amount, now);
+        const hold = await placeHold(tx, { ...meta, accountId: route.accountId, amount: input.amount, expiresAt: input.expiresAt, metadata: { free_reserve: claim } });
+        return { id: hold.holdId, status: "held" as const, amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
+      });
+    }
+    // Owner and end-user pools go through the ledger's group commit (given the Db, not a Tx).
+    const hold = await placeHold(db, { ...meta, accountId: route.accountId, amount: input.amount, expiresAt: input.expiresAt });
+    return { id: hold.holdId, status: "held", amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
+  } catch (error) {
+    throw mapPoolError(error, route.pool, route.bot.id, route.endUserExternalId);
+  }
+}

@@ -1,0 +1,99 @@
+import { and, eq } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { holds } from "@/db/schema";
+import { isUuid } from "@/lib/ids";
+import { captureHold } from "@/lib/ledger/capture-hold";
+import { HoldNotFoundError } from "@/lib/ledger/errors";
+import { releaseHold } from "@/lib/ledger/release-hold";
+import type { UsageCategory } from "@/lib/ledger/types";
+import { rateCardAt, priceLine, quantitiesOf, type UsageLine } from "./rate-card";
+import { settleFreeReserve, type FreeReserveClaim } from "./free-reserve";
+
+interface HoldRow {
+  id: string;
+  botId: string | null;
+  endUserId: string | null;
+  pool: string | null;
+  claim: FreeReserveClaim | null;
+}
+
+/** A hold of this organization; another organization's hold is "not found" (404), never a 403. */
+async function findHold(db: DbOrTx, organizationId: string, holdId: string): Promise<HoldRow> {
+  if (!isUuid(holdId)) throw new HoldNotFoundError(holdId);
+  const [row] = await db
+    .select({ id: holds.id, metadata: holds.metadata })
+    .from(holds)
+    .where(and(eq(holds.id, holdId), eq(holds.organizationId, organizationId)))
+    .limit(1);
+  if (!row) throw new HoldNotFoundError(holdId);
+  const m = row.metadata as Record<string, unknown>;
+  const extra = (m.metadata ?? m) as Record<string, unknown>;
+  return {
+    id: row.id,
+    botId: (m.bot_id as string) ?? null,
+    endUserId: (m.end_user_id as string) ?? null,
+    pool: (m.pool as string) ?? null,
+    claim: (extra.free_reserve as FreeReserveClaim) ?? null,
+  };
+}
+
+export type CaptureRequest = { usage: UsageLine[] } | { amount: bigint };
+
+export interface CaptureOutcome {
+  usageEventId: string;
+  charged: bigint;
+  released: bigint;
+  uncollected: bigint;
+  cost: bigint;
+}
+
+/**
+ * The usage event gets one category: the costliest line's (an answer is "an LLM answer" even if it
+ * searched once); every line with its own cost stays in the event's quantities.
+ */
+function summarize(lines: UsageLine[], costs: bigint[]): { category: UsageCategory; quantities: Record<string, unknown> } {
+  let top = 0;
+  costs.forEach((cost, i) => {
+    if (cost > costs[top]) top = i;
+  });
+  if (lines.length === 1) return { category: lines[0].category, quantities: quantitiesOf(lines[0]) };
+  return {
+    category: lines[top].category,
+    quantities: { lines: lines.map((line, i) => ({ category: line.category, ...quantitiesOf(line), cost_micro: costs[i].toString() })) },
+  };
+}
+
+/** After an answer: price the actual usage at the rate card in force now, capture, settle the free reserve. */
+export async function captureAuthorization(db: DbOrTx, organizationId: string, holdId: string, request: CaptureRequest, now = new Date()): Promise<CaptureOutcome> {
+  const hold = await findHold(db, organizationId, holdId);
+  let amount: bigint;
+  let extras: { category?: UsageCategory; quantities?: Record<string, unknown>; rateCardVersion?: number } = {};
+  if ("usage" in request) {
+    const card = await rateCardAt(db, now);
+    const costs = request.usage.map((line) => priceLine(card.prices, line));
+    amount = costs.reduce((a, b) => a + b, 0n);
+    extras = { ...summarize(request.usage, costs), rateCardVersion: card.version };
+  } else {
+    amount = request.amount;
+  }
+  // A zero-cost answer (e.g. 0 tokens) charges nothing: release the whole hold instead.
+  if (amount === 0n) {
+    const released = await releaseHold(db, { holdId: hold.id });
+    if (hold.claim && hold.botId && hold.endUserId) await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: 0n, answerHappened: true });
+    return { usageEventId: "", charged: 0n, released: released.released, uncollected: 0n, cost: 0n };
+  }
+  const result = await captureHold(db, { holdId: hold.id, amount, ...extras, occurredAt: now });
+  if (hold.claim && hold.botId && hold.endUserId) {
+    await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: result.charged, answerHappened: true });
+  }
+  return { usageEventId: result.usageEventId, charged: result.charged, released: result.released, uncollected: result.uncollected, cost: amount };
+}
+
+export async function releaseAuthorization(db: DbOrTx, organizationId: string, holdId: string): Promise<{ released: bigint }> {
+  const hold = await findHold(db, organizationId, holdId);
+  const result = await releaseHold(db, { holdId: hold.id });
+  if (hold.claim && hold.botId && hold.endUserId) {
+    await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: 0n, answerHappened: false });
+  }
+  return { released: result.released };
+}
