@@ -141,10 +141,11 @@ export async function startStripeSandbox(options: StripeSandboxOptions): Promise
       res.writeHead(status, { "content-type": "application/json", "request-id": reqId, "stripe-version": String(req.headers["stripe-version"] ?? API_VERSION), ...headers });
       res.end(payload);
     };
-    ctx.request = { id: null, idempotency_key: null };
     try {
       const raw = method === "GET" || method === "DELETE" || method === "HEAD" ? "" : await readBody(req);
       const query = parseForm(url.search.slice(1));
+      // Set after the last await: handlers run synchronously, so events they emit carry this request's id.
+      ctx.request = { id: null, idempotency_key: null };
 
       if (path.startsWith("/v1/")) {
         checkAuth(req);
