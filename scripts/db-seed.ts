@@ -3,7 +3,7 @@ import { runMigrations } from "../db/migrate";
 import { isDatabaseEmpty } from "../db/seed";
 import { seedDemo } from "../db/seed/run";
 import { openDevDatabase, runCli } from "./lib/dev-database";
-import { printDemoLogins } from "./lib/demo-info";
+import { printDemoLogins, writeDemoFile } from "./lib/demo-info";
 
 runCli(async () => {
   const database = await openDevDatabase(console.log);
@@ -14,7 +14,7 @@ runCli(async () => {
       console.log("The database already has data; seed skipped. (Drop the database or delete .data/ to start over.)");
       return;
     }
-    await seedDemo(client);
+    writeDemoFile(await seedDemo(client));
     console.log("Demo data seeded.");
     printDemoLogins();
   } finally {

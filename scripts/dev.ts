@@ -6,7 +6,7 @@ import { runMigrations } from "../db/migrate";
 import { isDatabaseEmpty } from "../db/seed";
 import { seedDemo } from "../db/seed/run";
 import { parseEnv } from "../lib/env";
-import { printDemoLogins } from "./lib/demo-info";
+import { printDemoLogins, writeDemoFile } from "./lib/demo-info";
 import { openDevDatabase, runCli, StartupError } from "./lib/dev-database";
 import { devSecret } from "./lib/secrets";
 
@@ -40,7 +40,7 @@ runCli(async () => {
   const client = createDb(database.url, { max: 2 });
   if (await isDatabaseEmpty(client)) {
     console.log("Empty database: seeding demo data…");
-    await seedDemo(client);
+    writeDemoFile(await seedDemo(client));
   }
   await client.$client.end();
 

@@ -1,8 +1,15 @@
 import type { Db } from "@/db/client";
+import { createApiKey } from "@/lib/metering/api-keys";
 import { seedDemoOrganizations, type DemoIds } from "./index";
 
+export interface DemoSeed extends DemoIds {
+  /** The demo owner's metering API key (plaintext exists only here, at creation). */
+  apiKey: string;
+}
+
 /** Every seed step in order; each domain adds its step here. */
-export async function seedDemo(database: Db): Promise<DemoIds> {
+export async function seedDemo(database: Db): Promise<DemoSeed> {
   const ids = await seedDemoOrganizations(database);
-  return ids;
+  const key = await createApiKey(database, { organizationId: ids.zetaStudioId, name: "Demo runtime", createdByUserId: ids.userIds.owner });
+  return { ...ids, apiKey: key.plaintext };
 }
