@@ -1,0 +1,245 @@
+import { sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
+import { Credits } from "@/lib/ledger/credits";
+import { getBalance } from "@/lib/ledger/get-balance";
+import { addDays, daysUntil, periodStart, runway, utcDay } from "./arithmetic";
+import { categoryLabel, SOURCE_LABEL } from "./labels";
+
+/** My Credit (SPEC §11): balance and its split, the three pools of this period, burn rate and runway, activity. */
+
+export const BURN_WINDOW_DAYS = 7;
+export const EXPIRING_SOON_DAYS = 7;
+const fmt = Credits.format;
+
+export interface ActivityItem {
+  id: string;
+  at: string;
+  kind: "answer" | "training" | "grant" | "expire" | "void" | "transfer_out" | "transfer_in" | "reversal";
+  /** "Answer in Helpdesk · LLM" — the words; `delta` is the signed amount (decimal string). */
+  text: string;
+  delta: string;
+}
+
+export interface MyCredit {
+  asOf: string;
+  available: string;
+  balance: string;
+  held: string;
+  free: { balance: string; held: string; available: string };
+  paid: { balance: string; held: string; available: string };
+  batchCount: number;
+  expiringSoon: { count: number; amount: string; firstOn: string | null };
+  period: { start: string; end: string };
+  pools: {
+    ownerCap: { used: string; left: string; total: string };
+    freeReserve: { used: string; left: string; limit: string; answers: number };
+    endUser: { sold: string; spent: string };
+  };
+  burn: { windowDays: number; spent: string; perDay: string; runwayDays: number | null; emptyOn: string | null };
+  autoRecharge: { state: "not_set_up" };
+  activity: ActivityItem[];
+}
+
+type Q = Record<string, string | null>;
+async function q(db: DbOrTx, query: ReturnType<typeof sql>): Promise<Q[]> {
+  return (await db.execute(query)) as unknown as Q[];
+}
+
+export async function getMyCredit(db: DbOrTx, organizationId: string, now = new Date()): Promise<MyCredit> {
+  const account = await getOrCreateOrgAccount(db, organizationId);
+  const period = periodStart(now);
+  const nextPeriod = `${utcDay(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)))}`;
+  const today = utcDay(now);
+  const burnFrom = addDays(today, -(BURN_WINDOW_DAYS - 1));
+  const since = period < burnFrom ? period : burnFrom;
+
+  const [balance, [usage], [reserve], [sold], entries] = await Promise.all([
+    getBalance(db, account.id, { now }),
+    q(
+      db,
+      sql`select coalesce(sum(charged) filter (where day >= ${period}::date and pool <> 'end_user'), 0)::text as owner_used,
+                 coalesce(sum(charged) filter (where day >= ${burnFrom}::date and pool <> 'end_user'), 0)::text as burn,
+                 coalesce(sum(charged) filter (where day >= ${period}::date and pool = 'end_user'), 0)::text as end_user_spent
+            from usage_daily where organization_id = ${organizationId} and day >= ${since}::date and day <= ${today}::date`,
+    ),
+    q(
+      db,
+      sql`select coalesce(sum(b.free_reserve_per_period), 0)::text as "limit", coalesce(sum(f.used), 0)::text as used, coalesce(sum(f.answers), 0)::text as answers
+            from bots b left join free_reserve_usage f on f.bot_id = b.id and f.period_start = ${period}::date
+           where b.organization_id = ${organizationId} and b.archived_at is null`,
+    ),
+    q(
+      db,
+      sql`select coalesce(sum(bt.amount), 0)::text as sold
+            from accounts a join batches bt on bt.account_id = a.id
+           where a.organization_id = ${organizationId} and a.kind = 'end_user' and bt.added_at >= ${period}::timestamptz and bt.added_at <= ${now.toISOString()}::timestamptz`,
+    ),
+    q(
+      db,
+      sql`select e.id::text as id, e.kind::text as kind, e.remaining_delta::text as delta, e.created_at as at, e.usage_event_id::text as event_id,
+                 bt.type::text as batch_type, bt.source::text as source, ue.category::text as category, ue.actor::text as actor, bo.name as bot_name
+            from (select * from ledger_entries where account_id = ${account.id} and remaining_delta <> 0
+                   order by created_at desc, id desc limit 60) e
+            join batches bt on bt.id = e.batch_id
+            left join usage_events ue on ue.id = e.usage_event_id
+            left join bots bo on bo.id = ue.bot_id
+           order by e.created_at desc, e.id desc`,
+    ),
+  ]);
+
+  const ownerUsed = BigInt(usage.owner_used!);
+  const burn = runway(BigInt(usage.burn!), BURN_WINDOW_DAYS, balance.available, now);
+  const reserveLimit = BigInt(reserve.limit!);
+  const reserveUsed = BigInt(reserve.used!);
+
+  let expiringCount = 0;
+  let expiringAmount = 0n;
+  let firstOn: Date | null = null;
+  for (const b of balance.batches) {
+    if (b.expiresAt && daysUntil(b.expiresAt, now) <= EXPIRING_SOON_DAYS && b.remaining > 0n) {
+      expiringCount++;
+      expiringAmount += b.remaining;
+      if (!firstOn || b.expiresAt < firstOn) firstOn = b.expiresAt;
+    }
+  }
+
+  return {
+    asOf: now.toISOString(),
+    available: fmt(balance.available),
+    balance: fmt(balance.balance),
+    held: fmt(balance.held),
+    free: { balance: fmt(balance.free.balance), held: fmt(balance.free.held), available: fmt(balance.free.available) },
+    paid: { balance: fmt(balance.paid.balance), held: fmt(balance.paid.held), available: fmt(balance.paid.available) },
+    batchCount: balance.batches.length,
+    expiringSoon: { count: expiringCount, amount: fmt(expiringAmount), firstOn: firstOn ? firstOn.toISOString() : null },
+    period: { start: period, end: addDays(nextPeriod, -1) },
+    pools: {
+      ownerCap: { used: fmt(ownerUsed), left: fmt(balance.available), total: fmt(ownerUsed + balance.available) },
+      freeReserve: {
+        used: fmt(reserveUsed),
+        left: fmt(reserveLimit > reserveUsed ? reserveLimit - reserveUsed : 0n),
+        limit: fmt(reserveLimit),
+        answers: Number(reserve.answers),
+      },
+      endUser: { sold: fmt(BigInt(sold.sold!)), spent: fmt(BigInt(usage.end_user_spent!)) },
+    },
+    burn: { windowDays: BURN_WINDOW_DAYS, spent: usage.burn!, perDay: fmt(burn.burnPerDay), runwayDays: burn.days, emptyOn: burn.emptyOn },
+    autoRecharge: { state: "not_set_up" },
+    activity: describeActivity(entries).slice(0, 10),
+  };
+}
+
+function toIso(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  const s = String(value);
+  return new Date(s.includes("T") ? s : s.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00")).toISOString();
+}
+
+/** Ledger entries (newest first) → lines in words; the consume entries of one usage event become one line. */
+export function describeActivity(entries: Q[]): ActivityItem[] {
+  const out: ActivityItem[] = [];
+  let last: (ActivityItem & { eventId: string | null; micro: bigint }) | null = null;
+  for (const e of entries) {
+    const micro = BigInt(e.delta!);
+    const at = toIso(e.at as unknown);
+    if (e.kind === "consume" && e.event_id && last && last.eventId === e.event_id) {
+      last.micro += micro;
+      last.delta = fmt(last.micro);
+      continue;
+    }
+    const type = e.batch_type === "free" ? "Free" : "Paid";
+    const source = SOURCE_LABEL[e.source ?? ""] ?? e.source ?? "";
+    let kind: ActivityItem["kind"];
+    let text: string;
+    switch (e.kind) {
+      case "consume": {
+        kind = e.category === "training" ? "training" : "answer";
+        const what = kind === "training" ? "Training" : e.actor === "free_visitor" ? "Free answer" : "Answer";
+        text = `${what}${e.bot_name ? ` in ${e.bot_name}` : ""} · ${categoryLabel(e.category)}`;
+        break;
+      }
+      case "grant":
+        kind = "grant";
+        text = `${type} credits added · ${source}`;
+        break;
+      case "expire":
+        kind = "expire";
+        text = `${type} credits expired · ${source}`;
+        break;
+      case "void":
+        kind = "void";
+        text = `${type} credits voided · ${source}`;
+        break;
+      case "transfer_out":
+        kind = "transfer_out";
+        text = `${type} credits assigned to a sub-account`;
+        break;
+      case "transfer_in":
+        kind = "transfer_in";
+        text = `${type} credits received · ${source}`;
+        break;
+      default:
+        kind = "reversal";
+        text = `Correction · ${type} credits`;
+    }
+    last = { id: e.id!, at, kind, text, delta: fmt(micro), eventId: e.kind === "consume" ? e.event_id : null, micro };
+    out.push(last);
+  }
+  return out.map(({ id, at, kind, text, delta }) => ({ id, at, kind, text, delta }));
+}
+
+export interface ActiveBatchRow {
+  id: string;
+  type: "free" | "paid";
+  source: string;
+  sourceLabel: string;
+  amount: string;
+  remaining: string;
+  held: string;
+  addedAt: string;
+  expiresAt: string | null;
+  status: "active" | "expired" | "empty" | "voided" | "scheduled";
+  /** Days until expiry for active batches expiring within EXPIRING_SOON_DAYS, else null. */
+  expiresInDays: number | null;
+  /** 1 = spent next; null for inactive batches. */
+  position: number | null;
+}
+
+/** Every batch of the organization's pool: active ones in consumption order ("spent next" first), then the rest, newest first. */
+export async function getActiveBatches(db: DbOrTx, organizationId: string, now = new Date()): Promise<{ asOf: string; active: ActiveBatchRow[]; inactive: ActiveBatchRow[] }> {
+  const account = await getOrCreateOrgAccount(db, organizationId);
+  const balance = await getBalance(db, account.id, { now, includeInactive: true });
+  const active: ActiveBatchRow[] = [];
+  const inactive: ActiveBatchRow[] = [];
+  for (const b of balance.batches) {
+    const status: ActiveBatchRow["status"] = b.voidedAt
+      ? "voided"
+      : b.expiresAt && b.expiresAt.getTime() <= now.getTime()
+        ? "expired"
+        : b.addedAt.getTime() > now.getTime()
+          ? "scheduled"
+          : b.remaining === 0n
+            ? "empty"
+            : "active";
+    const days = b.expiresAt ? daysUntil(b.expiresAt, now) : null;
+    const row: ActiveBatchRow = {
+      id: b.id,
+      type: b.type,
+      source: b.source,
+      sourceLabel: SOURCE_LABEL[b.source] ?? b.source,
+      amount: fmt(b.amount),
+      remaining: fmt(b.remaining),
+      held: fmt(b.held),
+      addedAt: b.addedAt.toISOString(),
+      expiresAt: b.expiresAt ? b.expiresAt.toISOString() : null,
+      status,
+      expiresInDays: status === "active" && days !== null && days <= EXPIRING_SOON_DAYS ? days : null,
+      position: null,
+    };
+    (status === "active" ? active : inactive).push(row);
+  }
+  active.forEach((r, i) => (r.position = i + 1));
+  inactive.sort((x, y) => (x.addedAt < y.addedAt ? 1 : -1));
+  return { asOf: now.toISOString(), active, inactive };
+}
