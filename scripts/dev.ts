@@ -9,6 +9,7 @@ import { parseEnv } from "../lib/env";
 import { printDemoLogins, writeDemoFile } from "./lib/demo-info";
 import { openDevDatabase, runCli, StartupError } from "./lib/dev-database";
 import { devSecret } from "./lib/secrets";
+import { startStripeSandbox } from "./stripe-sandbox/server";
 
 /**
  * `npm run dev`: the one command of the README. Starts (or reuses) a database, migrates, seeds demo data
@@ -43,6 +44,18 @@ runCli(async () => {
     writeDemoFile(await seedDemo(client));
   }
   await client.$client.end();
+
+  if (!process.env.STRIPE_SECRET_KEY) {
+    // Payments run on the local Stripe sandbox: same SDK, same webhooks, offline.
+    const sandboxPort = Number(process.env.STRIPE_SANDBOX_PORT ?? 12111);
+    if (await portInUse(sandboxPort)) throw new StartupError(`Port ${sandboxPort} (Stripe sandbox) is already in use; stop whatever uses it or set STRIPE_SANDBOX_PORT.`);
+    const webhookSecret = process.env.STRIPE_WEBHOOK_SECRET ?? `whsec_${devSecret("stripe-webhook-secret")}`;
+    const sandbox = await startStripeSandbox({ port: sandboxPort, webhookUrl: `${appUrl}/api/stripe/webhook`, webhookSecret, stateFile: ".data/stripe-sandbox.json" });
+    stops.push(() => sandbox.stop());
+    env.STRIPE_SANDBOX_URL = sandbox.url;
+    env.STRIPE_WEBHOOK_SECRET = webhookSecret;
+    console.log(`Stripe sandbox running at ${sandbox.url} (test card 4242 4242 4242 4242)`);
+  }
 
   const next = spawn("npx", ["next", "dev", "--port", String(port.data)], { env, stdio: "inherit" });
   children.push(next);

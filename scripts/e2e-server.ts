@@ -8,6 +8,7 @@ import { freePort, startEmbeddedPostgres } from "../db/embedded";
 import { runMigrations } from "../db/migrate";
 import { seedDemo } from "../db/seed/run";
 import { runCli } from "./lib/dev-database";
+import { startStripeSandbox } from "./stripe-sandbox/server";
 
 /**
  * The app as Playwright sees it: a fresh database (throwaway embedded cluster, or a new database on
@@ -42,8 +43,11 @@ runCli(async () => {
   const demo = await seedDemo(client);
   await client.$client.end();
 
+  const webhookSecret = "whsec_e2e_secret";
+  const sandbox = await startStripeSandbox({ port: 0, webhookUrl: `http://localhost:${PORT}/api/stripe/webhook`, webhookSecret, retryBaseMs: 200 });
+
   mkdirSync(".data", { recursive: true });
-  writeFileSync(path.join(".data", "e2e.json"), JSON.stringify({ databaseUrl: url, appUrl: `http://localhost:${PORT}`, demo }, null, 2));
+  writeFileSync(path.join(".data", "e2e.json"), JSON.stringify({ databaseUrl: url, appUrl: `http://localhost:${PORT}`, stripeSandboxUrl: sandbox.url, demo }, null, 2));
 
   const env = {
     ...process.env,
@@ -53,6 +57,8 @@ runCli(async () => {
     NEXT_TELEMETRY_DISABLED: "1",
     APP_URL: `http://localhost:${PORT}`,
     PORT: String(PORT),
+    STRIPE_SANDBOX_URL: sandbox.url,
+    STRIPE_WEBHOOK_SECRET: webhookSecret,
   };
   if (!existsSync(path.join(".next", "BUILD_ID"))) {
     const build = spawnSync("npx", ["next", "build"], { env, stdio: "inherit" });
@@ -61,6 +67,7 @@ runCli(async () => {
   const server = spawn("npx", ["next", "start", "--port", String(PORT)], { env, stdio: "inherit" });
   const stop = async () => {
     server.kill("SIGTERM");
+    await sandbox.stop().catch(() => {});
     await stopDb();
     process.exit(0);
   };

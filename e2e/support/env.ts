@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 export interface E2eEnv {
   databaseUrl: string;
   appUrl: string;
+  stripeSandboxUrl: string;
   demo: {
     zetaStudioId: string;
     northwindId: string;
