@@ -18,44 +18,44 @@ CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries
 --   actor, category, quantities, pool, occurred_at, rate_card_version, description, hold_expires_at, metadata}
 -- Returns one row per item: status 'ok' | 'insufficient' | 'unknown_account'.
 -- Each item either takes full effect or none; the accounts are locked once, in id order (no deadlocks).
+-- Performance: arrays read by subscript inside the loop are fixed-width and NULL-free (O(1) access);
+-- everything else is read with multi-argument unnest (linear), never by subscript.
 CREATE OR REPLACE FUNCTION ledger_apply_debits(p_items jsonb, p_now timestamptz)
 RETURNS TABLE (ord int, status text, usage_event_id uuid, hold_id uuid, available bigint, shortfall bigint, allocations jsonb)
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
   n int;
-  r_kind text[]; r_acct uuid[]; r_amount bigint[]; r_bot uuid[]; r_eu uuid[]; r_actor text[]; r_cat text[];
+  r_hold bool[]; r_acct uuid[]; r_amount bigint[]; r_bot uuid[]; r_eu uuid[]; r_actor text[]; r_cat text[];
   r_qty jsonb[]; r_pool text[]; r_occ timestamptz[]; r_rcv int[]; r_desc text[]; r_hexp timestamptz[]; r_meta jsonb[];
   r_slot int[]; r_org uuid[];
   s_acct uuid[]; s_org uuid[]; s_ptr int[]; s_avail bigint[]; k int;
   b_id uuid[]; b_free bigint[]; b_slot int[]; m int;
-  a_req int[] := '{}'; a_batch uuid[] := '{}'; a_amt bigint[] := '{}'; a_pos int[] := '{}'; na int := 0;
-  res_status text[]; res_avail bigint[]; res_short bigint[]; ev_ids uuid[]; hold_ids uuid[];
-  i int; j int; sl int; amt bigint; need bigint; take bigint; pos int;
+  a_req int[] := '{}'; a_batch uuid[] := '{}'; a_amt bigint[] := '{}'; a_pos int[] := '{}';
+  a_ev uuid[] := '{}'; a_hold uuid[] := '{}'; a_acct uuid[] := '{}'; na int := 0;
+  res_code int[]; res_avail bigint[]; res_short bigint[]; ev_ids uuid[]; hold_ids uuid[];
+  i int; j int; sl int; amt bigint; need bigint; take bigint; pos int; v_ev uuid; v_hold uuid; n_ok int := 0; v_valid bool;
 BEGIN
   SELECT count(*)::int,
-         array_agg(x.kind ORDER BY x.o), array_agg(x.account_id ORDER BY x.o), array_agg(x.amount ORDER BY x.o),
+         array_agg(x.kind = 'hold' ORDER BY x.o), array_agg(x.account_id ORDER BY x.o), array_agg(x.amount ORDER BY x.o),
          array_agg(x.bot_id ORDER BY x.o), array_agg(x.end_user_id ORDER BY x.o), array_agg(x.actor ORDER BY x.o),
          array_agg(x.category ORDER BY x.o), array_agg(coalesce(x.quantities, '{}'::jsonb) ORDER BY x.o),
          array_agg(x.pool ORDER BY x.o), array_agg(coalesce(x.occurred_at, p_now) ORDER BY x.o),
          array_agg(x.rate_card_version ORDER BY x.o), array_agg(x.description ORDER BY x.o),
          array_agg(coalesce(x.hold_expires_at, p_now + interval '15 minutes') ORDER BY x.o),
-         array_agg(coalesce(x.metadata, '{}'::jsonb) ORDER BY x.o)
-    INTO n, r_kind, r_acct, r_amount, r_bot, r_eu, r_actor, r_cat, r_qty, r_pool, r_occ, r_rcv, r_desc, r_hexp, r_meta
+         array_agg(coalesce(x.metadata, '{}'::jsonb) ORDER BY x.o),
+         bool_and(x.amount IS NOT NULL AND x.amount > 0 AND x.kind IN ('debit', 'hold') AND x.account_id IS NOT NULL)
+    INTO n, r_hold, r_acct, r_amount, r_bot, r_eu, r_actor, r_cat, r_qty, r_pool, r_occ, r_rcv, r_desc, r_hexp, r_meta, v_valid
     FROM ROWS FROM (jsonb_to_recordset(p_items) AS (kind text, account_id uuid, amount bigint, bot_id uuid,
       end_user_id uuid, actor text, category text, quantities jsonb, pool text, occurred_at timestamptz,
       rate_card_version int, description text, hold_expires_at timestamptz, metadata jsonb)) WITH ORDINALITY
       AS x(kind, account_id, amount, bot_id, end_user_id, actor, category, quantities, pool, occurred_at,
            rate_card_version, description, hold_expires_at, metadata, o);
   IF n = 0 THEN RETURN; END IF;
-  FOR i IN 1..n LOOP
-    IF r_amount[i] IS NULL OR r_amount[i] <= 0 THEN
-      RAISE EXCEPTION 'ledger_apply_debits: amount must be positive (item %)', i USING ERRCODE = 'check_violation';
-    END IF;
-    IF r_kind[i] NOT IN ('debit', 'hold') THEN
-      RAISE EXCEPTION 'ledger_apply_debits: unknown kind % (item %)', r_kind[i], i USING ERRCODE = 'check_violation';
-    END IF;
-  END LOOP;
+  IF v_valid IS NOT TRUE THEN
+    RAISE EXCEPTION 'ledger_apply_debits: every item needs kind debit|hold, an account_id and a positive amount'
+      USING ERRCODE = 'check_violation';
+  END IF;
 
   -- Lock every account of the flush once, in id order.
   SELECT array_agg(a.id ORDER BY a.id), array_agg(a.organization_id ORDER BY a.id)
@@ -64,7 +64,7 @@ BEGIN
            WHERE ac.id = ANY (r_acct) ORDER BY ac.id FOR NO KEY UPDATE) a;
   k := coalesce(array_length(s_acct, 1), 0);
 
-  SELECT array_agg(s.slot::int ORDER BY u.o)
+  SELECT array_agg(coalesce(s.slot, 0)::int ORDER BY u.o)
     INTO r_slot
     FROM unnest(r_acct) WITH ORDINALITY u(acct, o)
     LEFT JOIN unnest(s_acct) WITH ORDINALITY s(acct, slot) ON s.acct = u.acct;
@@ -87,39 +87,43 @@ BEGIN
     s_avail[b_slot[j]] := s_avail[b_slot[j]] + b_free[j];
   END LOOP;
 
-  res_status := array_fill(NULL::text, ARRAY[n]);
-  res_avail := array_fill(NULL::bigint, ARRAY[n]);
-  res_short := array_fill(NULL::bigint, ARRAY[n]);
+  res_code := array_fill(0, ARRAY[n]);
+  res_avail := array_fill(0::bigint, ARRAY[n]);
+  res_short := array_fill(0::bigint, ARRAY[n]);
   ev_ids := array_fill(NULL::uuid, ARRAY[n]);
   hold_ids := array_fill(NULL::uuid, ARRAY[n]);
   r_org := array_fill(NULL::uuid, ARRAY[n]);
 
   FOR i IN 1..n LOOP
     sl := r_slot[i];
-    IF sl IS NULL THEN res_status[i] := 'unknown_account'; CONTINUE; END IF;
-    r_org[i] := s_org[sl];
+    IF sl = 0 THEN res_code[i] := 2; CONTINUE; END IF;
     amt := r_amount[i];
     IF s_avail[sl] < amt THEN
-      res_status[i] := 'insufficient'; res_avail[i] := s_avail[sl]; res_short[i] := amt - s_avail[sl];
+      res_code[i] := 1; res_avail[i] := s_avail[sl]; res_short[i] := amt - s_avail[sl];
       CONTINUE;
     END IF;
+    v_ev := NULL; v_hold := NULL;
+    IF r_hold[i] THEN v_hold := gen_random_uuid(); hold_ids[i] := v_hold;
+    ELSE v_ev := gen_random_uuid(); ev_ids[i] := v_ev; END IF;
+    r_org[i] := s_org[sl];
+    n_ok := n_ok + 1;
     need := amt; j := s_ptr[sl]; pos := 0;
     WHILE need > 0 LOOP
       take := least(need, b_free[j]);
       IF take > 0 THEN
         na := na + 1; pos := pos + 1;
         a_req[na] := i; a_batch[na] := b_id[j]; a_amt[na] := take; a_pos[na] := pos;
+        a_ev[na] := v_ev; a_hold[na] := v_hold; a_acct[na] := s_acct[sl];
         b_free[j] := b_free[j] - take; need := need - take;
       END IF;
       IF b_free[j] = 0 THEN j := j + 1; END IF;
     END LOOP;
     s_ptr[sl] := j;
     s_avail[sl] := s_avail[sl] - amt;
-    res_status[i] := 'ok'; res_avail[i] := s_avail[sl];
-    IF r_kind[i] = 'debit' THEN ev_ids[i] := gen_random_uuid(); ELSE hold_ids[i] := gen_random_uuid(); END IF;
+    res_avail[i] := s_avail[sl];
   END LOOP;
 
-  IF na > 0 THEN
+  IF n_ok > 0 THEN
     INSERT INTO usage_events (id, organization_id, account_id, bot_id, end_user_id, actor, category, quantities,
                               cost, charged, uncollected, pool, occurred_at, created_at, rate_card_version, description)
     SELECT u.ev, u.org, u.acct, u.bot, u.eu, u.actor::usage_actor, u.cat::usage_category, u.qty,
@@ -137,26 +141,25 @@ BEGIN
      WHERE u.h IS NOT NULL;
 
     INSERT INTO usage_allocations (usage_event_id, batch_id, amount)
-    SELECT ev_ids[a.q], a.b, a.amt FROM unnest(a_req, a_batch, a_amt) AS a(q, b, amt) WHERE ev_ids[a.q] IS NOT NULL;
+    SELECT a.ev, a.b, a.amt FROM unnest(a_ev, a_batch, a_amt) AS a(ev, b, amt) WHERE a.ev IS NOT NULL;
 
     INSERT INTO hold_earmarks (hold_id, batch_id, position, amount)
-    SELECT hold_ids[a.q], a.b, a.pos, a.amt FROM unnest(a_req, a_batch, a_amt, a_pos) AS a(q, b, amt, pos)
-     WHERE hold_ids[a.q] IS NOT NULL;
+    SELECT a.h, a.b, a.pos, a.amt FROM unnest(a_hold, a_batch, a_amt, a_pos) AS a(h, b, amt, pos) WHERE a.h IS NOT NULL;
 
     INSERT INTO ledger_entries (account_id, batch_id, kind, remaining_delta, held_delta, usage_event_id, hold_id, created_at)
-    SELECT r_acct[a.q], a.b,
-           CASE WHEN ev_ids[a.q] IS NOT NULL THEN 'consume'::ledger_entry_kind ELSE 'hold'::ledger_entry_kind END,
-           CASE WHEN ev_ids[a.q] IS NOT NULL THEN -a.amt ELSE 0 END,
-           CASE WHEN ev_ids[a.q] IS NOT NULL THEN 0 ELSE a.amt END,
-           ev_ids[a.q], hold_ids[a.q], p_now
-      FROM unnest(a_req, a_batch, a_amt) WITH ORDINALITY AS a(q, b, amt, o) ORDER BY a.o;
+    SELECT a.acct, a.b,
+           CASE WHEN a.ev IS NOT NULL THEN 'consume'::ledger_entry_kind ELSE 'hold'::ledger_entry_kind END,
+           CASE WHEN a.ev IS NOT NULL THEN -a.amt ELSE 0 END,
+           CASE WHEN a.ev IS NOT NULL THEN 0 ELSE a.amt END,
+           a.ev, a.h, p_now
+      FROM unnest(a_acct, a_batch, a_amt, a_ev, a_hold) WITH ORDINALITY AS a(acct, b, amt, ev, h, o) ORDER BY a.o;
 
     UPDATE batches b
        SET remaining = b.remaining - t.consumed, held = b.held + t.earmarked
       FROM (SELECT a.b AS batch_id,
-                   sum(CASE WHEN ev_ids[a.q] IS NOT NULL THEN a.amt ELSE 0 END) AS consumed,
-                   sum(CASE WHEN ev_ids[a.q] IS NOT NULL THEN 0 ELSE a.amt END) AS earmarked
-              FROM unnest(a_req, a_batch, a_amt) AS a(q, b, amt) GROUP BY a.b) t
+                   sum(CASE WHEN a.ev IS NOT NULL THEN a.amt ELSE 0 END) AS consumed,
+                   sum(CASE WHEN a.ev IS NOT NULL THEN 0 ELSE a.amt END) AS earmarked
+              FROM unnest(a_batch, a_amt, a_ev) AS a(b, amt, ev) GROUP BY a.b) t
      WHERE b.id = t.batch_id;
 
     INSERT INTO usage_daily AS d (organization_id, day, bot_id, category, pool, actor, cost, charged, uncollected, events)
@@ -172,12 +175,16 @@ BEGIN
   END IF;
 
   RETURN QUERY
-    SELECT g.i, res_status[g.i], ev_ids[g.i], hold_ids[g.i], res_avail[g.i], res_short[g.i],
+    SELECT g.o::int,
+           CASE g.code WHEN 0 THEN 'ok' WHEN 1 THEN 'insufficient' ELSE 'unknown_account' END,
+           g.ev, g.h,
+           CASE WHEN g.code = 2 THEN NULL ELSE g.av END,
+           CASE WHEN g.code = 1 THEN g.sh ELSE NULL END,
            coalesce(al.allocs, '[]'::jsonb)
-      FROM generate_series(1, n) AS g(i)
+      FROM unnest(res_code, ev_ids, hold_ids, res_avail, res_short) WITH ORDINALITY AS g(code, ev, h, av, sh, o)
       LEFT JOIN (SELECT a.q, jsonb_agg(jsonb_build_object('batch_id', a.b, 'amount', a.amt::text) ORDER BY a.o) AS allocs
-                   FROM unnest(a_req, a_batch, a_amt) WITH ORDINALITY AS a(q, b, amt, o) GROUP BY a.q) al ON al.q = g.i
-     ORDER BY g.i;
+                   FROM unnest(a_req, a_batch, a_amt) WITH ORDINALITY AS a(q, b, amt, o) GROUP BY a.q) al ON al.q = g.o
+     ORDER BY g.o;
 END $$;
 --> statement-breakpoint
 -- Captures, releases and expiries of holds, many at once, in array order.
