@@ -2,3 +2,4 @@
 export * from "./organizations";
 export * from "./ledger";
 export * from "./metering";
+export * from "./billing";
