@@ -1,5 +1,6 @@
 import postgres from "postgres";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { PgTransaction } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 import { env } from "@/lib/env";
 
@@ -24,4 +25,12 @@ const globalForDb = globalThis as unknown as { __creditdeskDb?: Db };
 export function db(): Db {
   globalForDb.__creditdeskDb ??= createDb(env().DATABASE_URL, { max: env().DB_POOL_MAX });
   return globalForDb.__creditdeskDb;
+}
+
+/**
+ * True inside a transaction. Caches of freshly created rows must not remember them from inside one:
+ * the transaction may still roll back.
+ */
+export function isTransaction(handle: DbOrTx): handle is Tx {
+  return handle instanceof PgTransaction;
 }

@@ -6,6 +6,7 @@ import { runMigrations } from "../db/migrate";
 import { isDatabaseEmpty } from "../db/seed";
 import { seedDemo } from "../db/seed/run";
 import { parseEnv } from "../lib/env";
+import { startJobs } from "../lib/jobs";
 import { printDemoLogins, writeDemoFile } from "./lib/demo-info";
 import { openDevDatabase, runCli, StartupError } from "./lib/dev-database";
 import { devSecret } from "./lib/secrets";
@@ -44,6 +45,14 @@ runCli(async () => {
     writeDemoFile(await seedDemo(client));
   }
   await client.$client.end();
+
+  // Background jobs (expiry, holds, recharges, alerts) run in this process on their own small pool.
+  const jobsDb = createDb(database.url, { max: 4 });
+  const stopJobs = await startJobs(jobsDb);
+  stops.push(async () => {
+    await stopJobs();
+    await jobsDb.$client.end({ timeout: 5 });
+  });
 
   if (!process.env.STRIPE_SECRET_KEY) {
     // Payments run on the local Stripe sandbox: same SDK, same webhooks, offline.

@@ -1,17 +1,14 @@
 /**
- * npm run ledger:verify — checks every SPEC §13 invariant of the ledger on DATABASE_URL, prints each
- * breach and exits non-zero on any.
+ * npm run ledger:verify — checks every SPEC §13 invariant of the ledger on DATABASE_URL (or, unset, the
+ * dev embedded database of `npm run dev`), prints each breach and exits non-zero on any.
  */
 import { createDb } from "@/db/client";
 import { LEDGER_INVARIANTS, verifyLedger } from "@/lib/ledger/verify";
+import { openDevDatabase } from "./lib/dev-database";
 
 async function main() {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    console.error("ledger:verify: DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/creditdesk npm run ledger:verify)");
-    process.exit(2);
-  }
-  const db = createDb(url, { max: 1 });
+  const database = await openDevDatabase();
+  const db = createDb(database.url, { max: 1 });
   try {
     const started = Date.now();
     const breaches = await verifyLedger(db, { sampleLimit: 5 });
@@ -28,6 +25,7 @@ async function main() {
     }
   } finally {
     await db.$client.end({ timeout: 5 });
+    await database.stop();
   }
 }
 

@@ -1,8 +1,12 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
+import { isTransaction, type DbOrTx } from "@/db/client";
 import { bots, endUsers } from "@/db/schema";
 import { isUuid } from "@/lib/ids";
 import { InvalidInputError, NotFoundError } from "@/lib/errors";
+import { TtlCache } from "@/lib/metering/ttl-cache";
+
+// Every metering call names a bot: keep them a few seconds (settings changes here invalidate at once).
+const botCache = new TtlCache<Bot>(Number(process.env.BOT_CACHE_MS ?? 5000));
 
 export type BotType = "language_model" | "coding";
 export type Bot = typeof bots.$inferSelect;
@@ -14,8 +18,14 @@ export async function listBots(db: DbOrTx, organizationId: string): Promise<Bot[
 /** A bot of this organization; another organization's bot (or a malformed id) is "not found". */
 export async function getBot(db: DbOrTx, organizationId: string, botId: string): Promise<Bot> {
   if (!isUuid(botId)) throw new NotFoundError("Bot", { bot_id: botId });
+  const cached = botCache.get(botId);
+  if (cached) {
+    if (cached.organizationId !== organizationId) throw new NotFoundError("Bot", { bot_id: botId });
+    return cached;
+  }
   const [bot] = await db.select().from(bots).where(and(eq(bots.id, botId), eq(bots.organizationId, organizationId))).limit(1);
   if (!bot) throw new NotFoundError("Bot", { bot_id: botId });
+  botCache.set(botId, bot);
   return bot;
 }
 
@@ -41,16 +51,26 @@ export async function updateFreeReserve(
     .set({ freeReservePerPeriod: input.perPeriod, freeAnswersPerVisitorPerDay: input.answersPerVisitorPerDay })
     .where(and(eq(bots.id, input.botId), eq(bots.organizationId, input.organizationId)))
     .returning();
+  botCache.delete(bot.id);
   return bot;
 }
 
-/** End users are created on first sight of the runtime's `end_user_id` (one statement, race-free). */
+const endUserCache = new TtlCache<{ id: string; externalId: string }>(60_000, 50_000);
+
+/**
+ * End users are created on first sight of the runtime's `end_user_id` (one statement, race-free).
+ * Cached a minute, so last_seen_at moves at most once a minute per visitor instead of on every answer.
+ */
 export async function findOrCreateEndUser(db: DbOrTx, botId: string, externalId: string): Promise<{ id: string; externalId: string }> {
+  const cacheKey = `${botId}:${externalId}`;
+  const cached = endUserCache.get(cacheKey);
+  if (cached) return cached;
   const [row] = await db
     .insert(endUsers)
     .values({ botId, externalId })
     .onConflictDoUpdate({ target: [endUsers.botId, endUsers.externalId], set: { lastSeenAt: sql`now()` } })
     .returning({ id: endUsers.id, externalId: endUsers.externalId });
+  if (!isTransaction(db)) endUserCache.set(cacheKey, row);
   return row;
 }
 

@@ -3,6 +3,7 @@ import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { apiKeys } from "@/db/schema";
 import { InvalidInputError, NotFoundError, UnauthorizedError } from "@/lib/errors";
+import { TtlCache } from "./ttl-cache";
 
 /**
  * API keys for bot runtimes: `cdk_<8 visible>_<32 secret>`. The plaintext is shown once at creation;
@@ -55,8 +56,9 @@ export async function revokeApiKey(db: DbOrTx, organizationId: string, keyId: st
     .update(apiKeys)
     .set({ revokedAt: now })
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.organizationId, organizationId), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
+    .returning({ id: apiKeys.id, keyHash: apiKeys.keyHash });
   if (rows.length === 0) throw new NotFoundError("API key");
+  principals.delete(rows[0].keyHash);
 }
 
 export interface ApiKeyPrincipal {
@@ -67,13 +69,22 @@ export interface ApiKeyPrincipal {
 // last_used_at is informational: write it at most once a minute per key so it never costs a hot path.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/**
+ * Valid keys are remembered for a few seconds so a busy runtime costs no extra query per call. Revoking
+ * in this process forgets the key at once; another web instance stops accepting it within the TTL.
+ */
+const principals = new TtlCache<ApiKeyPrincipal>(Number(process.env.API_KEY_CACHE_MS ?? 3000));
+
 /** Resolves a Bearer key to its organization; a malformed, unknown or revoked key is a 401. */
 export async function authenticateApiKey(db: DbOrTx, plaintext: string | null, now = new Date()): Promise<ApiKeyPrincipal> {
   if (!plaintext || !KEY_PATTERN.test(plaintext)) throw new UnauthorizedError("Missing or malformed API key: send Authorization: Bearer cdk_…");
+  const keyHash = hashApiKey(plaintext);
+  const cached = principals.get(keyHash);
+  if (cached) return cached;
   const [row] = await db
     .select({ id: apiKeys.id, organizationId: apiKeys.organizationId, revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt })
     .from(apiKeys)
-    .where(eq(apiKeys.keyHash, hashApiKey(plaintext)))
+    .where(eq(apiKeys.keyHash, keyHash))
     .limit(1);
   if (!row || row.revokedAt) throw new UnauthorizedError("Unknown or revoked API key");
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
@@ -82,5 +93,7 @@ export async function authenticateApiKey(db: DbOrTx, plaintext: string | null, n
       .set({ lastUsedAt: now })
       .where(and(eq(apiKeys.id, row.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - LAST_USED_RESOLUTION_MS)))));
   }
-  return { keyId: row.id, organizationId: row.organizationId };
+  const principal = { keyId: row.id, organizationId: row.organizationId };
+  principals.set(keyHash, principal);
+  return principal;
 }

@@ -1,8 +1,22 @@
-import type { DbOrTx } from "@/db/client";
+import { isTransaction, type DbOrTx } from "@/db/client";
 import { findOrCreateEndUser, getBot, type Bot } from "@/lib/bots/bots";
 import { InvalidInputError } from "@/lib/errors";
 import { getOrCreateEndUserAccount, getOrCreateOrgAccount } from "@/lib/ledger/accounts";
+import { TtlCache } from "./ttl-cache";
 import type { UsageActor, UsageCategory, UsagePool } from "@/lib/ledger/types";
+
+// Account ids never change once created: remember them for the hot path.
+const accountIds = new TtlCache<string>(60 * 60 * 1000, 100_000);
+
+async function orgAccountId(db: DbOrTx, organizationId: string): Promise<string> {
+  if (isTransaction(db)) return accountIds.get(`org:${organizationId}`) ?? (await getOrCreateOrgAccount(db, organizationId)).id;
+  return accountIds.getOrLoad(`org:${organizationId}`, async () => (await getOrCreateOrgAccount(db, organizationId)).id);
+}
+
+async function endUserAccountId(db: DbOrTx, input: { organizationId: string; botId: string; endUserId: string }): Promise<string> {
+  if (isTransaction(db)) return accountIds.get(`eu:${input.botId}:${input.endUserId}`) ?? (await getOrCreateEndUserAccount(db, input)).id;
+  return accountIds.getOrLoad(`eu:${input.botId}:${input.endUserId}`, async () => (await getOrCreateEndUserAccount(db, input)).id);
+}
 
 export type MeteringActor = Exclude<UsageActor, "system">;
 
@@ -33,10 +47,10 @@ export async function routeToPool(
   const endUser = externalId ? await findOrCreateEndUser(db, bot.id, externalId) : null;
 
   if (input.actor === "paying_visitor" && input.category !== "training") {
-    const account = await getOrCreateEndUserAccount(db, { organizationId: bot.organizationId, botId: bot.id, endUserId: endUser!.id });
-    return { bot, accountId: account.id, pool: "end_user", actor: input.actor, endUserId: endUser!.id, endUserExternalId: externalId };
+    const accountId = await endUserAccountId(db, { organizationId: bot.organizationId, botId: bot.id, endUserId: endUser!.id });
+    return { bot, accountId, pool: "end_user", actor: input.actor, endUserId: endUser!.id, endUserExternalId: externalId };
   }
-  const account = await getOrCreateOrgAccount(db, bot.organizationId);
+  const accountId = await orgAccountId(db, bot.organizationId);
   const pool: UsagePool = input.actor === "free_visitor" && input.category !== "training" ? "free_reserve" : "owner";
-  return { bot, accountId: account.id, pool, actor: input.actor, endUserId: endUser?.id ?? null, endUserExternalId: externalId };
+  return { bot, accountId, pool, actor: input.actor, endUserId: endUser?.id ?? null, endUserExternalId: externalId };
 }

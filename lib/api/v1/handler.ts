@@ -43,7 +43,10 @@ export function v1Route<P = Record<string, never>>(options: { write: boolean }, 
       const params = (await routeContext.params) ?? ({} as P);
       let body: unknown = undefined;
       if (options.write) {
-        const text = await request.text();
+        // A client that hangs up mid-body is not our error: answer 400 and log nothing.
+        const text = await request.text().catch(() => {
+          throw new MalformedJsonError();
+        });
         try {
           body = text.trim() === "" ? {} : JSON.parse(text);
         } catch {

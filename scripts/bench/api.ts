@@ -1,0 +1,183 @@
+/**
+ * npm run bench:api — the metering API over HTTP against a production build (`next build` if needed,
+ * then `next start`) and a throwaway database (on DATABASE_URL's server, else an embedded cluster).
+ *
+ * Prints progress on stderr, then as its LAST line one JSON object:
+ *   floor_rps                 GET /api/health (no database): the framework's own ceiling
+ *   auth_capture_pairs_per_s  authorize + capture on one hot account, 32 connections
+ *   auth_p99_ms               p99 of authorize at a steady offered 400 req/s (autocannon -R)
+ *   batch_events_per_s        POST /usage-events/batch with 1000 events per request
+ * Env: BENCH_SECONDS (per phase, default 10).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import { sql } from "drizzle-orm";
+import { createDb } from "@/db/client";
+import { freePort, startEmbeddedPostgres } from "@/db/embedded";
+import { runMigrations } from "@/db/migrate";
+import { createApiKey } from "@/lib/metering/api-keys";
+import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
+import { grantBatch } from "@/lib/ledger/grant-batch";
+import { verifyLedger } from "@/lib/ledger/verify";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+type HoldContext = { holdId?: string };
+const log = (...a: unknown[]) => console.error("[bench:api]", ...a);
+
+async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const name = `creditdesk_bench_api_${Date.now()}`;
+  if (process.env.DATABASE_URL) {
+    const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    await admin.end();
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      stop: async () => {
+        const a = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+        await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
+        await a.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), "creditdesk-bench-pg-"));
+  chmodSync(dir, 0o755);
+  const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), persistent: false });
+  return {
+    url: cluster.url("postgres"),
+    stop: async () => {
+      await cluster.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitFor(url: string, timeoutMs = 60_000) {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server did not answer at ${url}`);
+}
+
+function run(options: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+  });
+}
+
+async function main() {
+  const db0 = await database();
+  let server: ChildProcess | undefined;
+  try {
+    await runMigrations(db0.url);
+    const db = createDb(db0.url, { max: 4 });
+    const [org] = (await db.execute(sql`insert into organizations (name) values ('Bench Org') returning id`)) as unknown as { id: string }[];
+    const [bot] = (await db.execute(sql`insert into bots (organization_id, name, type) values (${org.id}, 'Bench Bot', 'language_model') returning id`)) as unknown as { id: string }[];
+    const account = await getOrCreateOrgAccount(db, org.id);
+    await grantBatch(db, { accountId: account.id, type: "free", source: "signup_bonus", amount: 1_000_000n * 1_000_000n, expiresAt: new Date(Date.now() + 30 * 86_400_000) });
+    await grantBatch(db, { accountId: account.id, type: "paid", source: "top_up", amount: 100_000_000n * 1_000_000n });
+    const key = (await createApiKey(db, { organizationId: org.id, name: "bench" })).plaintext;
+
+    if (!existsSync(path.join(".next", "BUILD_ID"))) {
+      log("building (next build)…");
+      const build = spawnSync("node_modules/.bin/next", ["build"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+      if (build.status !== 0) throw new Error("next build failed");
+    }
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    server = spawn("node_modules/.bin/next", ["start", "--port", String(port)], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, DATABASE_URL: db0.url, AUTH_SECRET: "bench-secret-bench-secret-bench", AUTH_TRUST_HOST: "true", NEXT_TELEMETRY_DISABLED: "1", DB_POOL_MAX: "20", API_RATE_LIMIT_PER_SECOND: "1000000", API_RATE_LIMIT_BURST: "1000000" },
+    });
+    await waitFor(`${base}/api/health`);
+    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const authorizeBody = JSON.stringify({ bot_id: bot.id, actor: "operator", amount: "0.05" });
+
+    log("warm-up…");
+    await run({ url: base, connections: 8, duration: 3, requests: [{ method: "GET", path: "/api/health" }] });
+    await run({ url: base, connections: 8, duration: 3, requests: [{ method: "POST", path: "/api/v1/authorizations", headers, body: authorizeBody }] });
+
+    log(`floor: GET /api/health, 32 connections, ${SECONDS}s`);
+    const floor = await run({ url: base, connections: 32, duration: SECONDS, requests: [{ method: "GET", path: "/api/health" }] });
+    const floorRps = floor.requests.average;
+
+    log(`pairs: authorize + capture, one hot account, 32 connections, ${SECONDS}s`);
+    const pairs = await run({
+      url: base,
+      connections: 32,
+      duration: SECONDS,
+      requests: [
+        {
+          method: "POST",
+          path: "/api/v1/authorizations",
+          headers,
+          body: authorizeBody,
+          onResponse: (status, body, context) => {
+            (context as HoldContext).holdId = status === 201 ? JSON.parse(body).id : undefined;
+          },
+        },
+        {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ usage: [{ category: "llm", input_tokens: 1200, output_tokens: 350 }] }),
+          setupRequest: (request, context) => {
+            const holdId = (context as HoldContext).holdId;
+            return holdId ? { ...request, path: `/api/v1/authorizations/${holdId}/capture` } : (false as never);
+          },
+        },
+      ],
+    });
+    const pairErrors = pairs.non2xx + pairs.errors;
+    const pairsPerS = pairs.requests.total / 2 / (pairs.duration || SECONDS);
+
+    log(`p99: authorize at a steady 400 req/s, ${SECONDS}s`);
+    const steady = await run({ url: base, connections: 32, overallRate: 400, duration: SECONDS, requests: [{ method: "POST", path: "/api/v1/authorizations", headers, body: authorizeBody }] });
+
+    log(`batch: 1000-event batches, 4 connections, ${SECONDS}s`);
+    const events = Array.from({ length: 1000 }, (_, i) =>
+      i % 5 === 0 ? { bot_id: bot.id, actor: "operator", category: "web_search", searches: 1 } : { bot_id: bot.id, actor: "operator", category: "llm", input_tokens: 800 + i, output_tokens: 200 },
+    );
+    const batch = await run({ url: base, connections: 4, duration: SECONDS, timeout: 60, requests: [{ method: "POST", path: "/api/v1/usage-events/batch", headers, body: JSON.stringify({ events }) }] });
+    const batchEventsPerS = (batch.requests.total * 1000) / (batch.duration || SECONDS);
+
+    const breaches = await verifyLedger(db);
+    const [{ n: events_written }] = (await db.execute(sql`select count(*)::int as n from usage_events`)) as unknown as { n: number }[];
+    await db.$client.end();
+    log(`errors: pairs ${pairErrors}, steady ${steady.non2xx + steady.errors}, batch ${batch.non2xx + batch.errors}; usage events written ${events_written}; ledger:verify ${breaches.length === 0 ? "ok" : `${breaches.length} breaches`}`);
+
+    const result = {
+      floor_rps: Math.round(floorRps),
+      auth_capture_pairs_per_s: Math.round(pairsPerS),
+      pairs_vs_floor: Number((pairsPerS / floorRps).toFixed(3)),
+      auth_p99_ms: steady.latency.p99,
+      auth_p50_ms: steady.latency.p50,
+      batch_events_per_s: Math.round(batchEventsPerS),
+      errors: pairErrors + steady.non2xx + steady.errors + batch.non2xx + batch.errors,
+      ledger_verify_breaches: breaches.length,
+      targets: { pairs_vs_floor: 0.4, auth_p99_ms: 20, batch_events_per_s: 20000 },
+    };
+    console.log(JSON.stringify(result));
+  } finally {
+    server?.kill("SIGTERM");
+    await db0.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
