@@ -3,3 +3,4 @@ export * from "./organizations";
 export * from "./ledger";
 export * from "./metering";
 export * from "./billing";
+export * from "./notifications";

@@ -1,6 +1,10 @@
 import PgBoss from "pg-boss";
 import type { Db } from "@/db/client";
 import { registerLedgerJobs } from "./ledger";
+import { registerNotificationJobs } from "@/lib/notifications/jobs";
+
+/** Each domain's job registrar; add yours here. */
+const DOMAIN_JOBS: (() => void)[] = [registerLedgerJobs, registerNotificationJobs];
 
 /**
  * Background jobs on pg-boss over the app's own Postgres and postgres.js pool (SPEC §14).
@@ -90,7 +94,7 @@ export interface StartJobsOptions {
 
 /** Starts pg-boss with every registered job; returns a stop function. */
 export async function startJobs(db: Db, options: StartJobsOptions = {}): Promise<() => Promise<void>> {
-  registerLedgerJobs();
+  for (const register of DOMAIN_JOBS) register();
   const boss = new PgBoss({ db: pgBossAdapter(db), schema: "pgboss", schedule: options.schedule ?? true } as never);
   boss.on("error", (e: Error) => console.error("[jobs] pg-boss error:", e.message));
   await boss.start();

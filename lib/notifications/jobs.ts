@@ -1,0 +1,7 @@
+import { registerJob } from "@/lib/jobs";
+import { deliverQueuedEmails } from "./mailer";
+
+/** Mail goes out from a job, never from the request that caused it. */
+export function registerNotificationJobs(): void {
+  registerJob({ name: "notifications-deliver-email", cron: "* * * * *", handler: (db) => deliverQueuedEmails(db) });
+}
