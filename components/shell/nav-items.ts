@@ -9,6 +9,8 @@ export interface NavItem {
 /** The side navigation: SPEC §11's pages, listed as they exist. Order is the order owners use them. */
 export const NAV_ITEMS: NavItem[] = [
   { href: "/credit", label: "My Credit" },
+  { href: "/usage", label: "Usage & Reports" },
+  { href: "/calculator", label: "Calculator" },
   { href: "/bots", label: "Bots" },
   { href: "/settings", label: "Settings" },
   { href: "/admin/rate-card", label: "Rate card", visible: (ctx) => ctx.user.isPlatformAdmin },

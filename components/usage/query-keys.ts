@@ -1,0 +1,16 @@
+/** TanStack Query keys of Usage & Reports. A range is {days} or {from,to}. */
+export type RangeParams = { days: number } | { from: string; to: string };
+
+export function rangeQuery(range: RangeParams): string {
+  return "days" in range ? `days=${range.days}` : `from=${range.from}&to=${range.to}`;
+}
+
+export const usageKeys = {
+  all: (orgId: string) => ["usage", orgId] as const,
+  report: (orgId: string, range: RangeParams) => [...usageKeys.all(orgId), "report", rangeQuery(range)] as const,
+};
+
+export const usageUrls = {
+  report: (orgId: string, range: RangeParams) => `/api/internal/orgs/${orgId}/usage?${rangeQuery(range)}`,
+  csv: (orgId: string, range: RangeParams) => `/api/internal/orgs/${orgId}/usage/csv?${rangeQuery(range)}`,
+};
