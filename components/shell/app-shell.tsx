@@ -5,6 +5,7 @@ import { visibleNavItems } from "./nav-items";
 import { OrgSwitcher, type SwitcherOrg } from "./org-switcher";
 import { SideNav } from "./side-nav";
 import { UserMenu } from "./user-menu";
+import { NotificationBell } from "@/components/notifications/bell";
 
 function toSwitcherOrg(org: AccessibleOrg): SwitcherOrg {
   return { id: org.id, name: org.name, kind: org.kind, isSubAccount: Boolean(org.parentId) };
@@ -23,6 +24,7 @@ export function AppShell({ ctx, orgs, banner, children }: { ctx: OrgContext; org
         </Link>
         <OrgSwitcher current={toSwitcherOrg(ctx.org)} orgs={orgs.map(toSwitcherOrg)} />
         <div className="ml-auto flex items-center gap-2">
+          <NotificationBell orgId={ctx.org.id} />
           <UserMenu name={ctx.user.name} email={ctx.user.email} role={ctx.role} />
         </div>
       </header>

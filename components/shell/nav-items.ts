@@ -12,6 +12,8 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/usage", label: "Usage & Reports" },
   { href: "/calculator", label: "Calculator" },
   { href: "/bots", label: "Bots" },
+  { href: "/billing", label: "Billing" },
+  { href: "/notifications", label: "Notifications" },
   { href: "/settings", label: "Settings" },
   { href: "/admin/rate-card", label: "Rate card", visible: (ctx) => ctx.user.isPlatformAdmin },
 ];
