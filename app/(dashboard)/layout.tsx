@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { AppShell } from "@/components/shell/app-shell";
+import { SandboxBanner } from "@/components/billing/sandbox-banner";
 import { Providers } from "@/components/providers/query-provider";
 import { db } from "@/db/client";
 import { getOrgContext, getSessionUser } from "@/lib/auth/context";
@@ -19,7 +20,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
   const orgs = await listAccessibleOrgs(db(), ctx.user.id);
   return (
     <Providers>
-      <AppShell ctx={ctx} orgs={orgs}>
+      <AppShell ctx={ctx} orgs={orgs} banner={<SandboxBanner />}>
         {children}
       </AppShell>
     </Providers>

@@ -2,6 +2,7 @@ import type { Db } from "@/db/client";
 import { createApiKey } from "@/lib/metering/api-keys";
 import { seedDemoOrganizations, type DemoIds } from "./index";
 import { seedLedgerDemo } from "./ledger";
+import { seedBillingDemo } from "./billing";
 
 export interface DemoSeed extends DemoIds {
   /** The demo owner's metering API key (plaintext exists only here, at creation). */
@@ -18,6 +19,7 @@ export async function seedDemo(database: Db): Promise<DemoSeed> {
       { id: ids.codePilotBotId, type: "coding" },
     ],
   });
+  await seedBillingDemo(database, { ownerOrgId: ids.zetaStudioId, helpdeskBotId: ids.helpdeskBotId });
   const key = await createApiKey(database, { organizationId: ids.zetaStudioId, name: "Demo runtime", createdByUserId: ids.userIds.owner });
   return { ...ids, apiKey: key.plaintext };
 }

@@ -1,0 +1,59 @@
+import type { Metadata } from "next";
+import { BuyPackButton } from "@/components/billing/buy-pack-button";
+import { OrdersTable } from "@/components/billing/orders-table";
+import { PackCard } from "@/components/billing/pack-card";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { db } from "@/db/client";
+import { requireOrgContext } from "@/lib/auth/context";
+import { listPlatformPacks } from "@/lib/billing/offers";
+import { listOrders } from "@/lib/billing/orders";
+
+export const metadata: Metadata = { title: "Billing" };
+
+export default async function BillingPage({ searchParams }: { searchParams: Promise<{ canceled?: string }> }) {
+  const ctx = await requireOrgContext();
+  const { canceled } = await searchParams;
+  const isAdmin = ctx.role === "admin";
+  const isSubAccount = Boolean(ctx.org.parentId);
+  const [packs, orders] = await Promise.all([isSubAccount ? Promise.resolve([]) : listPlatformPacks(db()), listOrders(db(), ctx.org.id)]);
+  return (
+    <div className="grid gap-4">
+      <div>
+        <h1 className="text-2xl font-semibold">Billing</h1>
+        <p className="text-sm text-muted-foreground">Buy credit packs for this organization&apos;s pool. Paid credits do not expire; bonus credits expire as shown.</p>
+      </div>
+      {canceled ? (
+        <p role="status" className="rounded-md border border-border bg-muted px-3 py-2 text-sm">
+          Checkout was canceled. Nothing was charged.
+        </p>
+      ) : null}
+      {!isSubAccount ? (
+        <section aria-labelledby="packs-heading" className="grid gap-3">
+          <h2 id="packs-heading" className="text-lg font-semibold">
+            Credit packs
+          </h2>
+          {packs.length === 0 ? (
+            <p className="text-sm text-muted-foreground">No packs are on sale right now.</p>
+          ) : (
+            <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+              {packs.map((pack) => (
+                <PackCard key={pack.id} pack={pack} action={<BuyPackButton packId={pack.id} packName={pack.name} disabled={!isAdmin} />} />
+              ))}
+            </div>
+          )}
+          {!isAdmin ? <p className="text-xs text-muted-foreground">Only an admin of this organization can buy packs.</p> : null}
+        </section>
+      ) : null}
+      <Card>
+        <CardHeader>
+          <CardTitle>
+            <span className="text-base font-semibold text-foreground">Orders</span>
+          </CardTitle>
+        </CardHeader>
+        <CardContent>
+          <OrdersTable orders={orders} />
+        </CardContent>
+      </Card>
+    </div>
+  );
+}
