@@ -1,5 +1,7 @@
 import type { DbOrTx } from "@/db/client";
 import { placeHold } from "@/lib/ledger/place-hold";
+import { InsufficientCreditsError } from "@/lib/ledger/errors";
+import { afterOrganizationCharge } from "@/lib/notifications/balance-alerts";
 import { claimFreeReserve } from "./free-reserve";
 import { mapPoolError } from "./errors";
 import { routeToPool, type MeteringActor } from "./routing";
@@ -37,13 +39,16 @@ export async function authorize(db: DbOrTx, input: AuthorizeInput, now = new Dat
       return await db.transaction(async (tx) => {
         const claim = await claimFreeReserve(tx, route.bot, route.endUserId!, input.amount, now);
         const hold = await placeHold(tx, { ...meta, accountId: route.accountId, amount: input.amount, expiresAt: input.expiresAt, metadata: { free_reserve: claim } });
+        afterOrganizationCharge(route.bot.organizationId, hold.available, now);
         return { id: hold.holdId, status: "held" as const, amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
       });
     }
     // Owner and end-user pools go through the ledger's group commit (given the Db, not a Tx).
     const hold = await placeHold(db, { ...meta, accountId: route.accountId, amount: input.amount, expiresAt: input.expiresAt });
+    if (route.pool === "owner") afterOrganizationCharge(route.bot.organizationId, hold.available, now);
     return { id: hold.holdId, status: "held", amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
   } catch (error) {
+    if (error instanceof InsufficientCreditsError && route.pool !== "end_user") afterOrganizationCharge(route.bot.organizationId, 0n, now);
     throw mapPoolError(error, route.pool, route.bot.id, route.endUserExternalId);
   }
 }

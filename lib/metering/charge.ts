@@ -1,5 +1,7 @@
 import type { DbOrTx } from "@/db/client";
 import { debit } from "@/lib/ledger/debit";
+import { InsufficientCreditsError } from "@/lib/ledger/errors";
+import { afterOrganizationCharge } from "@/lib/notifications/balance-alerts";
 import { claimFreeReserve } from "./free-reserve";
 import { mapPoolError } from "./errors";
 import { priceLine, quantitiesOf, rateCardAt, type UsageLine } from "./rate-card";
@@ -50,12 +52,15 @@ export async function chargeUsage(db: DbOrTx, input: ChargeInput, now = new Date
       return await db.transaction(async (tx) => {
         await claimFreeReserve(tx, route.bot, route.endUserId!, cost, now);
         const result = await debit(tx, debitInput);
+        afterOrganizationCharge(route.bot.organizationId, result.available, now);
         return { usageEventId: result.usageEventId, charged: result.charged, pool: route.pool, available: result.available };
       });
     }
     const result = await debit(db, debitInput);
+    if (route.pool === "owner") afterOrganizationCharge(route.bot.organizationId, result.available, now);
     return { usageEventId: result.usageEventId, charged: result.charged, pool: route.pool, available: result.available };
   } catch (error) {
+    if (error instanceof InsufficientCreditsError && route.pool !== "end_user") afterOrganizationCharge(route.bot.organizationId, 0n, now);
     throw mapPoolError(error, route.pool, route.bot.id, route.endUserExternalId);
   }
 }

@@ -7,6 +7,7 @@ import { HoldNotFoundError } from "@/lib/ledger/errors";
 import { releaseHold } from "@/lib/ledger/release-hold";
 import type { UsageCategory } from "@/lib/ledger/types";
 import { rateCardAt, priceLine, quantitiesOf, type UsageLine } from "./rate-card";
+import { afterOrganizationCharge } from "@/lib/notifications/balance-alerts";
 import { settleFreeReserve, type FreeReserveClaim } from "./free-reserve";
 
 interface HoldRow {
@@ -83,6 +84,7 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
     return { usageEventId: "", charged: 0n, released: released.released, uncollected: 0n, cost: 0n };
   }
   const result = await captureHold(db, { holdId: hold.id, amount, ...extras, occurredAt: now });
+  if (hold.pool !== "end_user") afterOrganizationCharge(organizationId, result.available, now);
   if (hold.claim && hold.botId && hold.endUserId) {
     await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: result.charged, answerHappened: true });
   }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { useTestDb } from "@/test/db";
 import { callRoute } from "@/test/api";
 import { bots, organizations } from "@/db/schema";
@@ -300,6 +300,37 @@ describe("reads", () => {
     expect(Object.keys(res.body.paths as object).sort()).toEqual(
       ["/api/v1/authorizations", "/api/v1/authorizations/{id}/capture", "/api/v1/authorizations/{id}/release", "/api/v1/balance", "/api/v1/bots", "/api/v1/end-user-sessions", "/api/v1/usage-events", "/api/v1/usage-events/batch"].sort(),
     );
+  });
+});
+
+describe("alerts", () => {
+  async function waitForNotification(orgId: string, kind: string) {
+    for (let i = 0; i < 50; i++) {
+      const rows = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from notifications where organization_id = ${orgId} and kind = ${kind}`);
+      if (rows[0].n > 0) return rows[0].n;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return 0;
+  }
+
+  it("a sub-account at zero is refused (402) and both it and its agency are notified, once", async () => {
+    const [agency] = await t.db.insert(organizations).values({ name: "Agency X", kind: "agency" }).returning();
+    const sub = await seedOrg("Client Y", "0.02");
+    await t.db.update(organizations).set({ parentId: agency.id }).where(eq(organizations.id, sub.orgId));
+    const spend = await callRoute(usagePOST, { body: { bot_id: sub.botId, actor: "operator", category: "web_search", searches: 2 }, headers: auth(sub) });
+    expect(spend.status).toBe(201);
+    const refused = await callRoute(authorizePOST, { body: { bot_id: sub.botId, actor: "operator", amount: "0.01" }, headers: auth(sub) });
+    expect(refused.status).toBe(402);
+    await callRoute(authorizePOST, { body: { bot_id: sub.botId, actor: "operator", amount: "0.01" }, headers: auth(sub) });
+    expect(await waitForNotification(sub.orgId, "out_of_credits")).toBe(1);
+    expect(await waitForNotification(agency.id, "sub_account_out_of_credits")).toBe(1);
+  });
+
+  it("a charge that leaves an organization below 10 credits warns of a low balance", async () => {
+    const low = await seedOrg("Lowish", "10.005");
+    await callRoute(usagePOST, { body: { bot_id: low.botId, actor: "operator", category: "web_search", searches: 1 }, headers: auth(low) });
+    expect(await waitForNotification(low.orgId, "low_balance")).toBe(1);
+    expect(await waitForNotification(low.orgId, "out_of_credits")).toBe(0);
   });
 });
 

@@ -1,0 +1,94 @@
+import { eq } from "drizzle-orm";
+import { db as appDb, type DbOrTx } from "@/db/client";
+import { organizations } from "@/db/schema";
+import { Credits } from "@/lib/ledger/credits";
+import { notify, periodKey } from "./notify";
+
+/** Below this many available credits an organization hears "low balance" (once a day). */
+export const DEFAULT_LOW_BALANCE_THRESHOLD = Credits.parse("10");
+
+export type BalanceAlert = "out_of_credits" | "low_balance" | null;
+
+/** Pure: which alert an organization's available balance calls for. */
+export function balanceAlertFor(available: bigint, threshold = DEFAULT_LOW_BALANCE_THRESHOLD): BalanceAlert {
+  if (available <= 0n) return "out_of_credits";
+  if (available < threshold) return "low_balance";
+  return null;
+}
+
+type Listener = (db: DbOrTx, event: { organizationId: string; available: bigint }) => Promise<void>;
+const listeners: Listener[] = [];
+
+/** Other domains (auto-recharge) react to an organization's available balance after each charge. */
+export function onOrganizationBalance(listener: Listener): void {
+  listeners.push(listener);
+}
+
+// Alerts already recorded by this process: a low organization would otherwise try an insert per charge.
+const recent = new Map<string, number>();
+
+async function alertOnce(db: DbOrTx, organizationId: string, alert: Exclude<BalanceAlert, null>, available: bigint, now: Date) {
+  const day = periodKey("day", now);
+  const memo = `${organizationId}:${alert}:${day}`;
+  if (recent.has(memo)) return;
+  if (recent.size > 10_000) recent.clear();
+  recent.set(memo, now.getTime());
+  const [org] = await db.select({ name: organizations.name, parentId: organizations.parentId }).from(organizations).where(eq(organizations.id, organizationId));
+  if (!org) return;
+  const amount = Credits.format(available > 0n ? available : 0n);
+  if (alert === "low_balance") {
+    await notify(db, {
+      organizationId,
+      kind: "low_balance",
+      title: "Credits are running low",
+      body: `${org.name} has ${amount} credits available. Buy credits or set up auto-recharge so your bots keep answering.`,
+      link: "/billing",
+      dedupeKey: day,
+      email: true,
+    });
+    return;
+  }
+  await notify(db, {
+    organizationId,
+    kind: "out_of_credits",
+    title: "Out of credits: your bots have stopped answering",
+    body: `${org.name} has no credits left, so AI answers are refused. They resume by themselves as soon as credits arrive.`,
+    link: "/billing",
+    dedupeKey: day,
+    email: true,
+  });
+  if (org.parentId) {
+    await notify(db, {
+      organizationId: org.parentId,
+      kind: "sub_account_out_of_credits",
+      title: `${org.name} is out of credits`,
+      body: `The sub-account ${org.name} has no credits left and its bots have stopped. Assign credits to it, or ask it to buy a pack.`,
+      link: "/sub-accounts",
+      dedupeKey: `${day}:${organizationId}`,
+      data: { sub_account_id: organizationId },
+      email: true,
+    });
+  }
+}
+
+/**
+ * After a charge on an organization's pool (never an end user's): low-balance / out-of-credits alerts
+ * and the listeners (auto-recharge). Runs on the app pool after the request's transaction, and never
+ * fails the charge that caused it.
+ */
+export function afterOrganizationCharge(organizationId: string, available: bigint, now = new Date()): void {
+  const alert = balanceAlertFor(available);
+  if (!alert && listeners.length === 0) return;
+  setImmediate(() => {
+    void (async () => {
+      const db = appDb();
+      if (alert) await alertOnce(db, organizationId, alert, available, now);
+      for (const listener of listeners) await listener(db, { organizationId, available });
+    })().catch((error) => console.error("[balance-alerts] failed", error));
+  });
+}
+
+/** For tests: forget which alerts this process has already recorded. */
+export function resetBalanceAlertMemo(): void {
+  recent.clear();
+}
