@@ -4,3 +4,4 @@ export * from "./ledger";
 export * from "./metering";
 export * from "./billing";
 export * from "./notifications";
+export * from "./auto-recharge";
