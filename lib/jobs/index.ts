@@ -2,9 +2,10 @@ import PgBoss from "pg-boss";
 import type { Db } from "@/db/client";
 import { registerLedgerJobs } from "./ledger";
 import { registerNotificationJobs } from "@/lib/notifications/jobs";
+import { registerAutoRechargeJobs } from "@/lib/billing/auto-recharge/jobs";
 
 /** Each domain's job registrar; add yours here. */
-const DOMAIN_JOBS: (() => void)[] = [registerLedgerJobs, registerNotificationJobs];
+const DOMAIN_JOBS: (() => void)[] = [registerLedgerJobs, registerNotificationJobs, registerAutoRechargeJobs];
 
 /**
  * Background jobs on pg-boss over the app's own Postgres and postgres.js pool (SPEC §14).

@@ -6,6 +6,8 @@ import { authenticateApiKey, type ApiKeyPrincipal } from "@/lib/metering/api-key
 import { apiKeyLimiter } from "@/lib/metering/rate-limit";
 import { hashRequest, withIdempotencyDetailed } from "@/lib/ledger/idempotency";
 import { errorToResponse, problem, validationProblem } from "@/lib/api/problem";
+// Charges through this API may cross an auto-recharge threshold: register the listener with them.
+import "@/lib/billing/auto-recharge/listener";
 
 export interface V1Context<P> {
   request: NextRequest;

@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq, sql } from "drizzle-orm";
+import { useTestDb } from "@/test/db";
+import { bots, notifications, organizations, recharges, emailOutbox, memberships, users } from "@/db/schema";
+import { Credits } from "@/lib/ledger/credits";
+import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
+import { grantBatch } from "@/lib/ledger/grant-batch";
+import { getBalance } from "@/lib/ledger/get-balance";
+import { verifyLedger } from "@/lib/ledger/verify";
+import { chargeUsage } from "@/lib/metering/charge";
+import { authorize } from "@/lib/metering/authorize";
+import { resetBalanceAlertMemo } from "@/lib/notifications/balance-alerts";
+import { startBillingHarness, type BillingHarness } from "../test-helpers";
+import { createCardSetupCheckout, saveCardFromSession } from "./card";
+import { getAutoRecharge, saveAutoRecharge } from "./settings";
+import { alertWhileStalled, completeRechargeForInvoice, processRecharge, rechargeIfBelowThreshold, RETRY_BACKOFF_MS, runAutoRechargeSweep } from "./recharge";
+import "./listener";
+
+const t = useTestDb({ max: 20 });
+let h: BillingHarness;
+
+beforeAll(async () => {
+  process.env.DATABASE_URL = t.url;
+  h = await startBillingHarness(() => t.db, { webhooks: false });
+  process.env.STRIPE_SANDBOX_URL = h.sandbox.url;
+  delete process.env.STRIPE_SECRET_KEY;
+});
+afterAll(async () => h?.stop());
+
+const HOUR = 3_600_000;
+const credits = (s: string) => Credits.parse(s);
+
+async function orgWithCard(name: string, card: string, balance: string, settings: { topUp?: string; rechargeAt?: string; ceilingCents?: number | null } = {}) {
+  const [org] = await t.db.insert(organizations).values({ name, billingEmail: `billing@${name.replace(/\W/g, "").toLowerCase()}.test` }).returning();
+  const [user] = await t.db.insert(users).values({ email: `owner@${name.replace(/\W/g, "").toLowerCase()}.test`, name: "Owner", passwordHash: "x" }).returning();
+  await t.db.insert(memberships).values({ userId: user.id, organizationId: org.id, role: "admin" });
+  const [bot] = await t.db.insert(bots).values({ organizationId: org.id, name: `${name} bot`, type: "language_model" }).returning();
+  const account = await getOrCreateOrgAccount(t.db, org.id);
+  if (balance !== "0") await grantBatch(t.db, { accountId: account.id, type: "paid", source: "top_up", amount: credits(balance) });
+  const setup = await createCardSetupCheckout(t.db, org.id, { successUrl: "http://app/billing?card=1", cancelUrl: "http://app/billing" }, h.stripe);
+  const paid = await h.control(`/_sandbox/pay/${setup.sessionId}`, { card });
+  expect(paid.status).toBe(200);
+  const saved = await saveCardFromSession(t.db, org.id, setup.sessionId, h.stripe);
+  expect(saved?.last4).toBe(card.replace(/\s/g, "").slice(-4));
+  await saveAutoRecharge(
+    t.db,
+    org.id,
+    { enabled: true, topUpAmount: credits(settings.topUp ?? "250"), rechargeAt: credits(settings.rechargeAt ?? "100"), monthlyCeilingCents: settings.ceilingCents ?? null },
+    user.id,
+  );
+  return { orgId: org.id, botId: bot.id, accountId: account.id };
+}
+
+const available = async (accountId: string) => Credits.format((await getBalance(t.db, accountId)).available);
+const rechargesOf = (orgId: string) => t.db.select().from(recharges).where(eq(recharges.organizationId, orgId)).orderBy(recharges.createdAt);
+const notificationsOf = async (orgId: string, kind: string) =>
+  (await t.db.select().from(notifications).where(and(eq(notifications.organizationId, orgId), sql`${notifications.kind} = ${kind}`))).length;
+
+async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, ms = 5000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() - start > ms) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("auto-recharge", () => {
+  it("saves the card (brand and last 4) and refuses values under the minimums", async () => {
+    const { orgId } = await orgWithCard("Card Co", "4242 4242 4242 4242", "1000");
+    const settings = await getAutoRecharge(t.db, orgId);
+    expect(settings).toMatchObject({ enabled: true, cardBrand: "visa", cardLast4: "4242" });
+    await expect(saveAutoRecharge(t.db, orgId, { enabled: true, topUpAmount: credits("100"), rechargeAt: credits("100"), monthlyCeilingCents: null }, null)).rejects.toThrow(
+      "Top-up amount must be at least 250 credits",
+    );
+    await expect(saveAutoRecharge(t.db, orgId, { enabled: true, topUpAmount: credits("250"), rechargeAt: credits("50"), monthlyCeilingCents: null }, null)).rejects.toThrow(
+      "Recharge threshold must be at least 100 credits",
+    );
+  });
+
+  it("enabling while already below the threshold charges at once, with an invoice PDF, a paid batch, a notification and an email", async () => {
+    const { orgId, accountId } = await orgWithCard("Below Co", "4242424242424242", "50");
+    const outcome = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe });
+    expect(outcome).toMatchObject({ status: "succeeded", amount: credits("250"), priceCents: 25_000, attempts: 1 });
+    expect(outcome!.invoicePdfUrl).toMatch(/\/i\/in_.+\/pdf$/);
+    const pdf = await fetch(outcome!.invoicePdfUrl!);
+    expect((await pdf.text()).startsWith("%PDF")).toBe(true);
+    expect(await available(accountId)).toBe("300");
+    const batches = (await getBalance(t.db, accountId)).batches;
+    expect(batches.find((b) => b.source === "auto_recharge")).toMatchObject({ type: "paid", amount: credits("250") });
+    expect(await notificationsOf(orgId, "recharge_succeeded")).toBe(1);
+    const [mail] = await t.db.select().from(emailOutbox).where(eq(emailOutbox.organizationId, orgId));
+    expect(mail.to).toContain("billing@belowco.test");
+    expect(mail.links.map((l) => l.label)).toContain("Invoice (PDF)");
+    // Above the threshold now: nothing more happens.
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "again", stripe: h.stripe })).toBeNull();
+  });
+
+  it("300 concurrent charges crossing the threshold make exactly one charge", async () => {
+    const { orgId, botId, accountId } = await orgWithCard("Hot Co", "4242424242424242", "120");
+    resetBalanceAlertMemo();
+    // 0.1 credits each (10,000 output tokens at 0.01 per 1K): 30 credits in all, crossing 100 at the 201st.
+    const results = await Promise.allSettled(
+      Array.from({ length: 300 }, () => chargeUsage(t.db, { organizationId: orgId, botId, actor: "operator", usage: { category: "llm", model_tier: "standard", input_tokens: 0, output_tokens: 10_000 } })),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(300);
+    const done = await waitFor(() => rechargesOf(orgId), (rows) => rows.length > 0 && rows.every((r) => r.status === "succeeded"));
+    await new Promise((r) => setTimeout(r, 200)); // any straggling listener has had its chance
+    expect((await rechargesOf(orgId)).length).toBe(1);
+    expect(done[0]).toMatchObject({ status: "succeeded", trigger: "charge" });
+    const invoices = await h.stripe.invoices.list({ customer: (await h.stripe.invoices.retrieve(done[0].stripeInvoiceId!)).customer as string });
+    expect(invoices.data).toHaveLength(1);
+    expect(await available(accountId)).toBe("340");
+  });
+
+  it("a declined card retries on schedule, then switches itself off; hourly alerts while at zero, none after recovery", async () => {
+    const { orgId, accountId, botId } = await orgWithCard("Declined Co", "4000000000000002", "0");
+    const t0 = new Date("2026-11-21T10:00:00Z");
+    const first = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe, now: t0 });
+    expect(first).toMatchObject({ status: "retrying", attempts: 1 });
+    expect(first!.nextAttemptAt!.getTime()).toBe(t0.getTime() + RETRY_BACKOFF_MS[0]);
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(1);
+
+    // Not due yet: nothing happens; a new threshold crossing cannot open a second recharge.
+    await runAutoRechargeSweep(t.db, { stripe: h.stripe, now: new Date(t0.getTime() + 30 * 60_000) });
+    expect((await rechargesOf(orgId))[0].attempts).toBe(1);
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toBeNull();
+
+    const t1 = new Date(t0.getTime() + RETRY_BACKOFF_MS[0] + 1000);
+    await runAutoRechargeSweep(t.db, { stripe: h.stripe, now: t1 });
+    let [recharge] = await rechargesOf(orgId);
+    expect(recharge).toMatchObject({ status: "retrying", attempts: 2 });
+    expect(recharge.nextAttemptAt!.getTime()).toBe(t1.getTime() + RETRY_BACKOFF_MS[1]);
+
+    const t2 = new Date(t1.getTime() + RETRY_BACKOFF_MS[1] + 1000);
+    await runAutoRechargeSweep(t.db, { stripe: h.stripe, now: t2 });
+    [recharge] = await rechargesOf(orgId);
+    expect(recharge).toMatchObject({ status: "failed", attempts: 3 });
+    const settings = await getAutoRecharge(t.db, orgId);
+    expect(settings).toMatchObject({ enabled: false, consecutiveFailures: 3 });
+    expect(settings!.disabledReason).toMatch(/Switched off after 3 failed payments/);
+    expect(await notificationsOf(orgId, "recharge_disabled")).toBe(1);
+
+    // Bots stop at zero.
+    await expect(authorize(t.db, { organizationId: orgId, botId, actor: "operator", amount: credits("0.01") })).rejects.toMatchObject({ code: "insufficient_credits" });
+
+    // Hourly alerts while at zero: one per hour, however often the job runs.
+    const before = await notificationsOf(orgId, "recharge_failed");
+    expect(await alertWhileStalled(t.db, new Date("2026-11-22T08:05:00Z"))).toBeGreaterThanOrEqual(1);
+    await alertWhileStalled(t.db, new Date("2026-11-22T08:45:00Z"));
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(before + 1);
+    await alertWhileStalled(t.db, new Date("2026-11-22T09:05:00Z"));
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(before + 2);
+
+    // Credits arrive (the owner buys a pack): no more alerts, and authorizations work again by themselves.
+    await grantBatch(t.db, { accountId, type: "paid", source: "pack", amount: credits("20") });
+    await alertWhileStalled(t.db, new Date("2026-11-22T10:05:00Z"));
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(before + 2);
+    await expect(authorize(t.db, { organizationId: orgId, botId, actor: "operator", amount: credits("0.01") })).resolves.toMatchObject({ status: "held" });
+  });
+
+  it("a card that needs 3-D Secure sends the owner a link; completing it grants the credits once", async () => {
+    const { orgId, accountId } = await orgWithCard("Secure Co", "4000002760003184", "10");
+    const outcome = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe });
+    expect(outcome).toMatchObject({ status: "requires_action" });
+    expect(outcome!.actionUrl).toMatch(/\/i\/in_/);
+    const [note] = await t.db.select().from(notifications).where(and(eq(notifications.organizationId, orgId), eq(notifications.kind, "recharge_requires_action")));
+    expect(note.link).toBe(outcome!.actionUrl);
+    expect(await available(accountId)).toBe("10");
+
+    // The owner completes the payment on the hosted invoice page; Stripe then sends invoice.paid.
+    const invoice = await h.stripe.invoices.retrieve(outcome!.stripeInvoiceId!, { expand: ["payments"] });
+    const pi = (invoice as unknown as { payments: { data: { payment: { payment_intent: string | { id: string } } }[] } }).payments.data[0].payment.payment_intent;
+    const piId = typeof pi === "string" ? pi : pi.id;
+    expect((await h.control(`/_sandbox/authenticate/${piId}`, { result: "complete" })).status).toBe(200);
+    const paid = await h.stripe.invoices.retrieve(outcome!.stripeInvoiceId!);
+    expect(paid.status).toBe("paid");
+    await completeRechargeForInvoice(t.db, paid);
+    await completeRechargeForInvoice(t.db, paid); // delivered twice: still one grant
+    expect(await available(accountId)).toBe("260");
+    expect((await rechargesOf(orgId))[0].status).toBe("succeeded");
+  });
+
+  it("respects the monthly spending ceiling: no charge, owner told", async () => {
+    const { orgId, accountId } = await orgWithCard("Ceiling Co", "4242424242424242", "50", { ceilingCents: 25_000 });
+    const now = new Date();
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe, now })).toMatchObject({ status: "succeeded" });
+    // Spend down again below 100.
+    const { debit } = await import("@/lib/ledger/debit");
+    await debit(t.db, { accountId, amount: credits("250") });
+    const second = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe, now });
+    expect(second).toMatchObject({ status: "skipped", failureReason: "Monthly spending ceiling reached" });
+    expect(await notificationsOf(orgId, "spending_ceiling_reached")).toBe(1);
+    expect(await available(accountId)).toBe("50");
+    const succeeded = (await rechargesOf(orgId)).filter((r) => r.status === "succeeded");
+    expect(succeeded).toHaveLength(1);
+  });
+
+  it("processing the same recharge twice charges once", async () => {
+    const { orgId } = await orgWithCard("Twice Co", "4242424242424242", "10");
+    const { requestRecharge } = await import("./recharge");
+    const recharge = await requestRecharge(t.db, orgId, { trigger: "test" });
+    const [a, b] = await Promise.all([processRecharge(t.db, recharge!.id, { stripe: h.stripe }), processRecharge(t.db, recharge!.id, { stripe: h.stripe })]);
+    expect([a.status, b.status]).toContain("succeeded");
+    const [row] = await rechargesOf(orgId);
+    expect(row.status).toBe("succeeded");
+    const invoice = await h.stripe.invoices.retrieve(row.stripeInvoiceId!);
+    const all = await h.stripe.invoices.list({ customer: invoice.customer as string });
+    expect(all.data).toHaveLength(1);
+  });
+
+  it("leaves the ledger consistent", async () => {
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+});

@@ -1,0 +1,18 @@
+import { onOrganizationBalance } from "@/lib/notifications/balance-alerts";
+import { getAutoRecharge } from "./settings";
+import { rechargeIfBelowThreshold } from "./recharge";
+
+/**
+ * Wires auto-recharge to every charge on an organization's pool: below `recharge_at`, open and charge
+ * one recharge (the in-flight index turns all concurrent crossings but one into no-ops). Imported for
+ * its effect by the metering API.
+ */
+let registered = false;
+if (!registered) {
+  registered = true;
+  onOrganizationBalance(async (db, { organizationId, available }) => {
+    const settings = await getAutoRecharge(db, organizationId, { cached: true });
+    if (!settings?.enabled || available >= settings.rechargeAt) return;
+    await rechargeIfBelowThreshold(db, organizationId, { trigger: "charge", available });
+  });
+}
