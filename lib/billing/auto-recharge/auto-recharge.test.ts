@@ -27,7 +27,6 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const HOUR = 3_600_000;
 const credits = (s: string) => Credits.parse(s);
 
 async function orgWithCard(name: string, card: string, balance: string, settings: { topUp?: string; rechargeAt?: string; ceilingCents?: number | null } = {}) {

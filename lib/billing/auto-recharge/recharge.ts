@@ -6,7 +6,7 @@ import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { Credits } from "@/lib/ledger/credits";
 import { getBalance } from "@/lib/ledger/get-balance";
 import { grantBatch } from "@/lib/ledger/grant-batch";
-import { notify, periodKey, queueEmail } from "@/lib/notifications/notify";
+import { notify, periodKey } from "@/lib/notifications/notify";
 import { formatMoney } from "@/lib/format";
 import { getOrCreateOrgCustomer } from "../customers";
 import { getStripe } from "../stripe";
