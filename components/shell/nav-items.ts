@@ -11,6 +11,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/credit", label: "My Credit" },
   { href: "/usage", label: "Usage & Reports" },
   { href: "/calculator", label: "Calculator" },
+  { href: "/sub-accounts", label: "Sub-accounts", visible: (ctx) => ctx.org.kind === "agency" && ctx.role === "admin" },
   { href: "/bots", label: "Bots" },
   { href: "/billing", label: "Billing" },
   { href: "/notifications", label: "Notifications" },
