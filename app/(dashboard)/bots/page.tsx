@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { CreateBotForm } from "@/components/bots/create-bot-form";
@@ -58,6 +59,11 @@ export default async function BotsPage() {
                 answersPerVisitorPerDay={bot.freeAnswersPerVisitorPerDay}
                 disabled={!isAdmin}
               />
+              <p className="mt-4 text-sm">
+                <Link className="underline" href={`/bots/${bot.id}`} aria-label={`End-user packs, plans and end users of ${bot.name}`}>
+                  End-user packs, plans and end users →
+                </Link>
+              </p>
             </CardContent>
           </Card>
         ))
