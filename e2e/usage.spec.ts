@@ -14,6 +14,7 @@ test.describe("Usage & Reports", () => {
 
     await expect(page.getByTestId("total-charged")).toHaveText("2.304"); // 30 days
     for (const chart of ["chart-category", "chart-bot-type"]) {
+      await page.getByTestId(chart).scrollIntoViewIfNeeded(); // charts load when they come into view
       await expect(page.getByTestId(chart).locator(".recharts-bar-rectangle").first()).toBeVisible();
       expect(await page.getByTestId(chart).locator(".recharts-bar-rectangle").count()).toBeGreaterThan(10);
     }

@@ -1,5 +1,4 @@
 "use client";
-import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
@@ -15,12 +14,9 @@ import { formatCredits, formatDate } from "@/lib/format";
 import { BOT_TYPE_LABEL, CATEGORY_LABEL, POOL_LABEL } from "@/lib/reports/labels";
 import type { UsageReport } from "@/lib/reports/usage-report";
 import { cn } from "@/lib/utils";
+import { LazyChart } from "./lazy-chart";
 import { usageKeys, usageUrls, type RangeParams } from "./query-keys";
 
-const StackedDailyChart = dynamic(() => import("./charts").then((m) => m.StackedDailyChart), {
-  ssr: false,
-  loading: () => <Skeleton className="h-72 w-full" />,
-});
 
 const CATEGORY_SERIES = [
   { key: "llm", label: CATEGORY_LABEL.llm, color: "#4f46e5" },
@@ -153,7 +149,7 @@ function Report({ report: r, fetching }: { report: UsageReport; fetching: boolea
             <CardTitle>Credits per day by category</CardTitle>
           </CardHeader>
           <CardContent data-testid="chart-category">
-            <StackedDailyChart data={r.series} series={CATEGORY_SERIES} title="Credits per day by category" />
+            <LazyChart data={r.series} series={CATEGORY_SERIES} title="Credits per day by category" />
           </CardContent>
         </Card>
         <Card>
@@ -161,7 +157,7 @@ function Report({ report: r, fetching }: { report: UsageReport; fetching: boolea
             <CardTitle>Credits per day by bot type</CardTitle>
           </CardHeader>
           <CardContent data-testid="chart-bot-type">
-            <StackedDailyChart data={r.series} series={BOT_TYPE_SERIES} title="Credits per day by bot type" />
+            <LazyChart data={r.series} series={BOT_TYPE_SERIES} title="Credits per day by bot type" />
           </CardContent>
         </Card>
       </div>
