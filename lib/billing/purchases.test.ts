@@ -93,6 +93,20 @@ describe("credit packs through Checkout", () => {
     expect((await getBalance(t.db, w.accountId)).balance).toBe(Credits.of(550));
   });
 
+  it("shuffled delivery with failed first attempts (retries arrive out of order) still grants exactly once", async () => {
+    const w = await world("Shuffle");
+    h.sandbox.setDeliveryMode({ shuffle: true, failFirst: 2, duplicate: true });
+    try {
+      const started = await createPackCheckout(t.db, { packId: w.pack.id, buyer: { kind: "end_user", botId: w.botId, endUserId: w.endUserId }, ...urls }, h.stripe);
+      await h.control(`/_sandbox/pay/${started.sessionId}`, {});
+      await h.idle();
+    } finally {
+      h.sandbox.setDeliveryMode({ shuffle: false, failFirst: 0, duplicate: false });
+    }
+    expect(await batchCount(t.db, w.accountId)).toBe(2);
+    expect((await getBalance(t.db, w.accountId)).balance).toBe(Credits.of(550));
+  });
+
   it("bad signature → 400 and nothing recorded or granted", async () => {
     const w = await world("Bad Signature");
     h.detach();
