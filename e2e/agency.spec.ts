@@ -35,7 +35,7 @@ test.describe("Agency sub-accounts", () => {
     const assign = page.getByRole("dialog", { name: `Assign credits to ${sub.orgName}` });
     await assign.getByLabel("Credits").fill("30");
     await assign.getByRole("button", { name: "Assign credits" }).click();
-    await expect(page.getByText(`Assigned 30 credits to ${sub.orgName}`)).toBeVisible();
+    await expect(page.getByText(`Assigned 30 credits to ${sub.orgName}`, { exact: true })).toBeVisible();
     await expect(row.getByTestId("sub-balance")).toHaveText("30");
     await expect(row.getByText("Active")).toBeVisible();
     await expect(page.getByTestId("agency-available")).toHaveText("70");
@@ -61,13 +61,13 @@ test.describe("Agency sub-accounts", () => {
     const reclaim = page.getByRole("dialog", { name: `Reclaim credits from ${sub.orgName}` });
     await reclaim.getByLabel("Credits").fill("12");
     await reclaim.getByRole("button", { name: "Reclaim credits" }).click();
-    await expect(page.getByText(`Reclaimed 12 credits from ${sub.orgName}`)).toBeVisible();
+    await expect(page.getByText(`Reclaimed 12 credits from ${sub.orgName}`, { exact: true })).toBeVisible();
     await expect(row.getByTestId("sub-balance")).toHaveText("18");
     await expect(page.getByTestId("agency-available")).toHaveText("82");
 
     // drill-down: both transfers and their audit rows
     await row.getByRole("link", { name: sub.orgName }).click();
-    await expect(page.getByRole("heading", { name: sub.orgName })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1, name: sub.orgName })).toBeVisible();
     await expect(page.getByTestId("detail-balance")).toHaveText("18");
     const transfers = page.getByRole("list", { name: "Assignments and reclaims" }).getByRole("listitem");
     await expect(transfers).toHaveCount(2);
@@ -107,7 +107,7 @@ test.describe("Agency sub-accounts", () => {
     await login(page, sub.email, sub.password);
     await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Sub-accounts" })).toHaveCount(0);
     await page.goto("/sub-accounts");
-    await expect(page.getByRole("alert")).toContainText("managed by an agency");
+    await expect(page.getByText(/Sub-accounts are managed by an agency/)).toBeVisible();
     expect((await page.request.get(`/api/internal/orgs/${sub.orgId}/sub-accounts`)).status()).toBe(403);
     expect((await page.request.get(`/api/internal/orgs/${agency.orgId}/sub-accounts`)).status()).toBe(404);
     expect((await page.request.get(`/api/internal/orgs/${agency.orgId}/credit`)).status()).toBe(404);
