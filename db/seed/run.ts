@@ -3,6 +3,7 @@ import { createApiKey } from "@/lib/metering/api-keys";
 import { seedDemoOrganizations, type DemoIds } from "./index";
 import { seedLedgerDemo } from "./ledger";
 import { seedBillingDemo } from "./billing";
+import { seedAgencyDemo } from "./agency";
 
 export interface DemoSeed extends DemoIds {
   /** The demo owner's metering API key (plaintext exists only here, at creation). */
@@ -20,6 +21,7 @@ export async function seedDemo(database: Db): Promise<DemoSeed> {
     ],
   });
   await seedBillingDemo(database, { ownerOrgId: ids.zetaStudioId, helpdeskBotId: ids.helpdeskBotId });
+  await seedAgencyDemo(database, { northwindId: ids.northwindId, subAccountIds: ids.subAccountIds, agencyUserId: ids.userIds.agency });
   const key = await createApiKey(database, { organizationId: ids.zetaStudioId, name: "Demo runtime", createdByUserId: ids.userIds.owner });
   return { ...ids, apiKey: key.plaintext };
 }
