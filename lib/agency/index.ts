@@ -7,3 +7,4 @@ export { reclaimCredits, reclaimableCredits, ReclaimExceedsAssignedError } from 
 export { listSubAccounts, querySubAccounts, creditStatus, type CreditStatus, type SubAccountSummary, type SubAccountList } from "./list-sub-accounts";
 export { getSubAccount, type SubAccountDetail } from "./get-sub-account";
 export { inviteSubAccountUser, type InviteResult } from "./invite-user";
+export { getAgencyPricing, createAgencyPackFor, setAgencyPackStatus, type AgencySale } from "./pricing";
