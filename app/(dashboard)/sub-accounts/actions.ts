@@ -5,12 +5,15 @@ import { db } from "@/db/client";
 import { orgAction } from "@/lib/auth/action";
 import {
   assignCredits,
+  createAgencyPackFor,
   createSubAccount,
   inviteSubAccountUser,
   reclaimCredits,
   renameSubAccount,
+  setAgencyPackStatus,
   setSubAccountStatus,
 } from "@/lib/agency";
+import { CURRENCIES } from "@/lib/billing/offers";
 import { Credits } from "@/lib/ledger/credits";
 import { InvalidInputError } from "@/lib/errors";
 
@@ -108,6 +111,48 @@ export const inviteUserAction = orgAction(
     const result = await inviteSubAccountUser(db(), actor(ctx), input);
     refresh(input.subAccountId);
     return result;
+  },
+  { role: "admin" },
+);
+
+/** "49" / "49.5" / "49.00" → 4900 minor units (2-decimal currencies only, as CURRENCIES are). */
+function toMinor(price: string): number {
+  const [whole, frac = ""] = price.split(".");
+  return Number(whole) * 100 + Number(frac.padEnd(2, "0"));
+}
+
+export const createAgencyPackAction = orgAction(
+  z.object({
+    name: z.string().trim().min(1, "Give the pack a name").max(80, "At most 80 characters"),
+    credits: amountField,
+    price: z.string().trim().regex(/^\d{1,6}(\.\d{1,2})?$/, "Enter a price, e.g. 49 or 49.50"),
+    currency: z.enum(CURRENCIES, "Choose a currency"),
+    bonusCredits: z.union([z.literal(""), amountField]).optional(),
+    bonusExpiresInDays: z.union([z.literal(""), z.coerce.number("Enter days").int("Enter whole days").min(1).max(3650)]).optional(),
+    description: z.string().trim().max(200).optional(),
+  }),
+  async (input, ctx) => {
+    const pack = await createAgencyPackFor(db(), actor(ctx), {
+      name: input.name,
+      description: input.description || null,
+      priceMinor: toMinor(input.price),
+      currency: input.currency,
+      credits: Credits.parse(input.credits, "credits"),
+      bonusCredits: input.bonusCredits ? Credits.parse(input.bonusCredits, "bonusCredits") : 0n,
+      bonusExpiresInDays: input.bonusExpiresInDays === "" || input.bonusExpiresInDays === undefined ? null : input.bonusExpiresInDays,
+    });
+    revalidatePath("/sub-accounts/pricing");
+    return { id: pack.id, name: pack.name };
+  },
+  { role: "admin" },
+);
+
+export const setAgencyPackStatusAction = orgAction(
+  z.object({ packId: z.uuid(), status: z.enum(["active", "archived"]) }),
+  async (input, ctx) => {
+    const pack = await setAgencyPackStatus(db(), actor(ctx), input);
+    revalidatePath("/sub-accounts/pricing");
+    return { status: pack.status };
   },
   { role: "admin" },
 );
