@@ -55,7 +55,7 @@ test("an owner creates a coding bot and sets a free reserve; a bad value is refu
   await form.getByLabel("Free credits per month").fill("25.5");
   await form.getByLabel("Free answers per visitor per day").fill("10");
   await form.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByText("Free reserve of Builder saved")).toBeVisible();
+  await expect(page.getByText("Free reserve of Builder saved", { exact: true })).toBeVisible();
   const [row] = await e2eSql()`select free_reserve_per_period::text as reserve, free_answers_per_visitor_per_day as answers from bots where organization_id = ${user.orgId}`;
   expect(row).toEqual({ reserve: "25500000", answers: 10 });
 });
@@ -69,7 +69,7 @@ test("the platform admin publishes a new rate card version; others get a 404", a
   await page.getByLabel("WebSearch · per search (credits)").fill("0.012");
   await page.getByLabel("Note").fill("Search provider raised prices");
   await page.getByRole("button", { name: "Publish as a new version" }).click();
-  await expect(page.getByText(/Rate card version \d+ published/)).toBeVisible();
+  await expect(page.getByText(/^Rate card version \d+ published$/)).toBeVisible();
   await page.reload();
   await expect(page.getByRole("cell", { name: "Search provider raised prices" })).toBeVisible();
   await expect(page.getByRole("cell", { name: "0.012", exact: true })).toBeVisible();

@@ -6,7 +6,7 @@ import { payOnHostedPage } from "./support/billing";
 test("the owner buys a pack on Billing through the hosted checkout; the credits and the order appear", async ({ page }) => {
   const user = await seedOrgWithUser({ orgName: "Pack Buyer Co" });
   await login(page, user.email, user.password);
-  await page.getByRole("link", { name: "Billing" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Billing" }).click();
   await expect(page).toHaveURL(/\/billing$/);
   await expect(page.getByTestId("sandbox-banner")).toContainText("sandbox");
   const growth = page.getByTestId("pack-card").filter({ hasText: "Growth" });

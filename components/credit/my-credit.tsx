@@ -153,20 +153,10 @@ export function MyCreditView({ orgId }: { orgId: string }) {
             </p>
           </CardContent>
         </Card>
-        <Card>
-          <CardHeader>
-            <CardTitle>Auto-recharge</CardTitle>
-          </CardHeader>
-          <CardContent className="flex items-center justify-between gap-3 text-sm">
-            <p>
-              Auto-recharge: <span className="font-medium">not set up</span>
-            </p>
-            <Button asChild variant="outline" size="sm">
-              <Link href="/billing">Set up on Billing</Link>
-            </Button>
-          </CardContent>
-        </Card>
+        <AutoRechargeCard summary={d.autoRecharge} />
       </div>
+
+      <StatsPanel d={d} />
 
       <Card>
         <CardHeader>
@@ -192,6 +182,71 @@ export function MyCreditView({ orgId }: { orgId: string }) {
         </CardContent>
       </Card>
     </div>
+  );
+}
+
+const RECHARGE_STATE: Record<MyCredit["autoRecharge"]["state"], string> = {
+  not_set_up: "not set up",
+  on: "on",
+  off: "off",
+  disabled: "switched off after failed payments",
+  attention: "needs attention",
+};
+
+function AutoRechargeCard({ summary }: { summary: MyCredit["autoRecharge"] }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Auto-recharge</CardTitle>
+      </CardHeader>
+      <CardContent className="grid gap-2 text-sm">
+        <div className="flex items-center justify-between gap-3">
+          <p data-testid="auto-recharge-state">
+            Auto-recharge: <span className="font-medium">{RECHARGE_STATE[summary.state]}</span>
+            {summary.state === "on" || summary.state === "attention" ? ` · ${n(summary.topUpAmount!)} credits when below ${n(summary.rechargeAt!)}` : null}
+          </p>
+          <Button asChild variant="outline" size="sm">
+            <Link href="/billing#auto-recharge">{summary.state === "not_set_up" ? "Set up on Billing" : "Change"}</Link>
+          </Button>
+        </div>
+        {summary.card ? <p className="text-xs text-muted-foreground">Card {summary.card}</p> : null}
+        {summary.disabledReason ? <p className="text-xs text-destructive">{summary.disabledReason}</p> : null}
+        {summary.lastRecharge?.actionUrl && summary.lastRecharge.status === "requires_action" ? (
+          <a className="text-xs font-medium text-primary underline" href={summary.lastRecharge.actionUrl}>
+            Confirm the pending top-up with your bank
+          </a>
+        ) : null}
+      </CardContent>
+    </Card>
+  );
+}
+
+/** The /stats line the seed's users rely on: everything that matters, in one compact panel. */
+function StatsPanel({ d }: { d: MyCredit }) {
+  const last = d.autoRecharge.lastRecharge;
+  const rows: [string, string][] = [
+    ["Balance", `${n(d.balance)} credits (${n(d.available)} available)`],
+    ["Burn rate", `${n(d.burn.perDay)} credits/day`],
+    ["Runway", d.burn.runwayDays === null ? "no usage in 7 days" : `${d.burn.runwayDays} days${d.burn.emptyOn ? ` (until ${formatDate(d.burn.emptyOn)})` : ""}`],
+    ["Last recharge", last ? `${n(last.amount)} credits · ${last.status.replace("_", " ")} · ${formatDate(last.at)}` : "none"],
+    ["Next expiry", d.nextExpiry ? `${n(d.nextExpiry.amount)} credits on ${formatDate(d.nextExpiry.on)}` : "nothing expires"],
+  ];
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Stats</CardTitle>
+      </CardHeader>
+      <CardContent>
+        <dl className="grid gap-x-6 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]" data-testid="stats-panel">
+          {rows.map(([label, value]) => (
+            <div key={label} className="contents">
+              <dt className="text-muted-foreground">{label}</dt>
+              <dd className="tabular-nums">{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </CardContent>
+    </Card>
   );
 }
 

@@ -10,7 +10,7 @@ export async function expectNoBannedWords(page: Page) {
 }
 
 /** Pays on the sandbox's hosted Checkout page. */
-export async function payOnHostedPage(page: Page, card = "4242 4242 4242 4242", button: "Pay" | "Subscribe" = "Pay") {
+export async function payOnHostedPage(page: Page, card = "4242 4242 4242 4242", button: "Pay" | "Subscribe" | "Save" = "Pay") {
   await expect(page).toHaveURL(/\/c\/pay\/cs_/);
   const email = page.getByLabel("Email");
   if (!(await email.inputValue())) await email.fill("visitor@spec.test");

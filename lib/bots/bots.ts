@@ -3,10 +3,10 @@ import { isTransaction, type DbOrTx } from "@/db/client";
 import { bots, endUsers } from "@/db/schema";
 import { isUuid } from "@/lib/ids";
 import { InvalidInputError, NotFoundError } from "@/lib/errors";
-import { TtlCache } from "@/lib/metering/ttl-cache";
+import { sharedCache } from "@/lib/metering/ttl-cache";
 
 // Every metering call names a bot: keep them a few seconds (settings changes here invalidate at once).
-const botCache = new TtlCache<Bot>(Number(process.env.BOT_CACHE_MS ?? 5000));
+const botCache = sharedCache<Bot>("bots", Number(process.env.BOT_CACHE_MS ?? 5000));
 
 export type BotType = "language_model" | "coding";
 export type Bot = typeof bots.$inferSelect;
@@ -55,7 +55,7 @@ export async function updateFreeReserve(
   return bot;
 }
 
-const endUserCache = new TtlCache<{ id: string; externalId: string }>(60_000, 50_000);
+const endUserCache = sharedCache<{ id: string; externalId: string }>("end-users", 60_000, 50_000);
 
 /**
  * End users are created on first sight of the runtime's `end_user_id` (one statement, race-free).

@@ -3,7 +3,7 @@ import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { apiKeys } from "@/db/schema";
 import { InvalidInputError, NotFoundError, UnauthorizedError } from "@/lib/errors";
-import { TtlCache } from "./ttl-cache";
+import { sharedCache } from "./ttl-cache";
 
 /**
  * API keys for bot runtimes: `cdk_<8 visible>_<32 secret>`. The plaintext is shown once at creation;
@@ -73,7 +73,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
  * Valid keys are remembered for a few seconds so a busy runtime costs no extra query per call. Revoking
  * in this process forgets the key at once; another web instance stops accepting it within the TTL.
  */
-const principals = new TtlCache<ApiKeyPrincipal>(Number(process.env.API_KEY_CACHE_MS ?? 3000));
+const principals = sharedCache<ApiKeyPrincipal>("api-key-principals", Number(process.env.API_KEY_CACHE_MS ?? 3000));
 
 /** Resolves a Bearer key to its organization; a malformed, unknown or revoked key is a 401. */
 export async function authenticateApiKey(db: DbOrTx, plaintext: string | null, now = new Date()): Promise<ApiKeyPrincipal> {

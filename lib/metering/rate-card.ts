@@ -4,6 +4,7 @@ import type { DbOrTx } from "@/db/client";
 import { rateCards } from "@/db/schema";
 import { Credits } from "@/lib/ledger/credits";
 import { InvalidInputError, NotFoundError } from "@/lib/errors";
+import { sharedCache } from "./ttl-cache";
 
 /**
  * The rate card: credits per unit for each usage category (SPEC §2, issue 4). Prices are stored as
@@ -110,12 +111,11 @@ function toRateCard(row: typeof rateCards.$inferSelect): RateCard {
   return { version: row.version, effectiveFrom: row.effectiveFrom, prices: ratePricesSchema.parse(row.prices), note: row.note, createdAt: row.createdAt };
 }
 
-// Rate cards change rarely and are read on every charge: cache them briefly per process.
-let cache: { at: number; cards: RateCard[] } | undefined;
-const CACHE_MS = 5_000;
+// Rate cards change rarely and are read on every charge: cache them briefly, process-wide.
+const rateCardCache = sharedCache<RateCard[]>("rate-cards", 5_000, 1);
 
 export function clearRateCardCache(): void {
-  cache = undefined;
+  rateCardCache.clear();
 }
 
 export async function listRateCards(db: DbOrTx): Promise<RateCard[]> {
@@ -125,8 +125,8 @@ export async function listRateCards(db: DbOrTx): Promise<RateCard[]> {
 
 /** The version in force at `at` (the newest whose effective_from ≤ at). */
 export async function rateCardAt(db: DbOrTx, at: Date): Promise<RateCard> {
-  if (!cache || Date.now() - cache.at > CACHE_MS) cache = { at: Date.now(), cards: await listRateCards(db) };
-  const card = cache.cards.find((c) => c.effectiveFrom.getTime() <= at.getTime());
+  const cards = await rateCardCache.getOrLoad("all", () => listRateCards(db));
+  const card = cards.find((c) => c.effectiveFrom.getTime() <= at.getTime());
   if (card) return card;
   // Events before the first version still need a price: fall back to a direct read (cache may be stale).
   const [row] = await db.select().from(rateCards).where(and(lte(rateCards.effectiveFrom, at))).orderBy(desc(rateCards.effectiveFrom)).limit(1);

@@ -2,11 +2,11 @@ import { isTransaction, type DbOrTx } from "@/db/client";
 import { findOrCreateEndUser, getBot, type Bot } from "@/lib/bots/bots";
 import { InvalidInputError } from "@/lib/errors";
 import { getOrCreateEndUserAccount, getOrCreateOrgAccount } from "@/lib/ledger/accounts";
-import { TtlCache } from "./ttl-cache";
+import { sharedCache } from "./ttl-cache";
 import type { UsageActor, UsageCategory, UsagePool } from "@/lib/ledger/types";
 
 // Account ids never change once created: remember them for the hot path.
-const accountIds = new TtlCache<string>(60 * 60 * 1000, 100_000);
+const accountIds = sharedCache<string>("account-ids", 60 * 60 * 1000, 100_000);
 
 async function orgAccountId(db: DbOrTx, organizationId: string): Promise<string> {
   if (isTransaction(db)) return accountIds.get(`org:${organizationId}`) ?? (await getOrCreateOrgAccount(db, organizationId)).id;

@@ -43,3 +43,18 @@ export class TtlCache<V> {
     return value;
   }
 }
+
+/**
+ * One cache per process, however the app is bundled: Next builds each route into its own bundle with
+ * its own module instances, so a module-level cache would not see an invalidation made by a server
+ * action (e.g. revoking a key). Keeping the instance on globalThis makes it process-wide.
+ */
+export function sharedCache<V>(name: string, ttlMs: number, maxEntries?: number): TtlCache<V> {
+  const registry = ((globalThis as { __creditdeskCaches?: Map<string, unknown> }).__creditdeskCaches ??= new Map());
+  let cache = registry.get(name) as TtlCache<V> | undefined;
+  if (!cache) {
+    cache = new TtlCache<V>(ttlMs, maxEntries);
+    registry.set(name, cache);
+  }
+  return cache;
+}

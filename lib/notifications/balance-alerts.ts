@@ -17,7 +17,9 @@ export function balanceAlertFor(available: bigint, threshold = DEFAULT_LOW_BALAN
 }
 
 type Listener = (db: DbOrTx, event: { organizationId: string; available: bigint }) => Promise<void>;
-const listeners: Listener[] = [];
+// Process-wide (not per route bundle), like the caches: see sharedCache.
+const shared = globalThis as { __creditdeskBalanceListeners?: Listener[]; __creditdeskAlertMemo?: Map<string, number> };
+const listeners: Listener[] = (shared.__creditdeskBalanceListeners ??= []);
 
 /** Other domains (auto-recharge) react to an organization's available balance after each charge. */
 export function onOrganizationBalance(listener: Listener): void {
@@ -25,7 +27,7 @@ export function onOrganizationBalance(listener: Listener): void {
 }
 
 // Alerts already recorded by this process: a low organization would otherwise try an insert per charge.
-const recent = new Map<string, number>();
+const recent: Map<string, number> = (shared.__creditdeskAlertMemo ??= new Map());
 
 async function alertOnce(db: DbOrTx, organizationId: string, alert: Exclude<BalanceAlert, null>, available: bigint, now: Date) {
   const day = periodKey("day", now);

@@ -5,6 +5,7 @@ import { Credits } from "@/lib/ledger/credits";
 import { getBalance } from "@/lib/ledger/get-balance";
 import { addDays, daysUntil, periodStart, runway, utcDay } from "./arithmetic";
 import { categoryLabel, SOURCE_LABEL } from "./labels";
+import { getAutoRechargeSummary, type AutoRechargeSummary } from "@/lib/billing/auto-recharge/state";
 
 /** My Credit (SPEC §11): balance and its split, the three pools of this period, burn rate and runway, activity. */
 
@@ -37,7 +38,9 @@ export interface MyCredit {
     endUser: { sold: string; spent: string };
   };
   burn: { windowDays: number; spent: string; perDay: string; runwayDays: number | null; emptyOn: string | null };
-  autoRecharge: { state: "not_set_up" };
+  autoRecharge: AutoRechargeSummary;
+  /** The soonest expiry among live batches with credits left (the /stats line). */
+  nextExpiry: { on: string; amount: string } | null;
   activity: ActivityItem[];
 }
 
@@ -54,7 +57,7 @@ export async function getMyCredit(db: DbOrTx, organizationId: string, now = new 
   const burnFrom = addDays(today, -(BURN_WINDOW_DAYS - 1));
   const since = period < burnFrom ? period : burnFrom;
 
-  const [balance, [usage], [reserve], [sold], entries] = await Promise.all([
+  const [balance, [usage], [reserve], [sold], entries, autoRecharge] = await Promise.all([
     getBalance(db, account.id, { now }),
     q(
       db,
@@ -86,6 +89,7 @@ export async function getMyCredit(db: DbOrTx, organizationId: string, now = new 
             left join bots bo on bo.id = ue.bot_id
            order by e.created_at desc, e.id desc`,
     ),
+    getAutoRechargeSummary(db, organizationId),
   ]);
 
   const ownerUsed = BigInt(usage.owner_used!);
@@ -125,9 +129,16 @@ export async function getMyCredit(db: DbOrTx, organizationId: string, now = new 
       endUser: { sold: fmt(BigInt(sold.sold!)), spent: fmt(BigInt(usage.end_user_spent!)) },
     },
     burn: { windowDays: BURN_WINDOW_DAYS, spent: usage.burn!, perDay: fmt(burn.burnPerDay), runwayDays: burn.days, emptyOn: burn.emptyOn },
-    autoRecharge: { state: "not_set_up" },
+    autoRecharge,
+    nextExpiry: nextExpiryOf(balance.batches),
     activity: describeActivity(entries).slice(0, 10),
   };
+}
+
+function nextExpiryOf(batches: { expiresAt: Date | null; remaining: bigint }[]): MyCredit["nextExpiry"] {
+  let next: { expiresAt: Date; remaining: bigint } | null = null;
+  for (const b of batches) if (b.expiresAt && b.remaining > 0n && (!next || b.expiresAt < next.expiresAt)) next = { expiresAt: b.expiresAt, remaining: b.remaining };
+  return next ? { on: next.expiresAt.toISOString(), amount: fmt(next.remaining) } : null;
 }
 
 function toIso(value: unknown): string {

@@ -7,9 +7,9 @@ import { rechargeIfBelowThreshold } from "./recharge";
  * one recharge (the in-flight index turns all concurrent crossings but one into no-ops). Imported for
  * its effect by the metering API.
  */
-let registered = false;
-if (!registered) {
-  registered = true;
+const marker = globalThis as { __creditdeskAutoRechargeListener?: boolean };
+if (!marker.__creditdeskAutoRechargeListener) {
+  marker.__creditdeskAutoRechargeListener = true;
   onOrganizationBalance(async (db, { organizationId, available }) => {
     const settings = await getAutoRecharge(db, organizationId, { cached: true });
     if (!settings?.enabled || available >= settings.rechargeAt) return;

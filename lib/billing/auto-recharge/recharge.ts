@@ -103,6 +103,17 @@ export async function processRecharge(db: DbOrTx, rechargeId: string, options: {
     return skipped;
   }
 
+  // Claim this attempt: of concurrent processors (a race, the sweep, a retry) exactly one moves
+  // attempts from N to N+1; the others return. The claimed number keys the Stripe payment.
+  const [claimed] = await db
+    .update(recharges)
+    .set({ attempts: recharge.attempts + 1, updatedAt: now })
+    .where(and(eq(recharges.id, recharge.id), eq(recharges.attempts, recharge.attempts), inArray(recharges.status, ["pending", "retrying"])))
+    .returning();
+  if (!claimed) return (await db.select().from(recharges).where(eq(recharges.id, recharge.id)))[0];
+  recharge = claimed;
+  const attempt = recharge.attempts;
+
   if (!recharge.stripeInvoiceId) {
     const customer = await getOrCreateOrgCustomer(db, recharge.organizationId, stripe);
     const description = `Auto-recharge: ${Credits.format(recharge.amount)} AI credits`;
@@ -123,12 +134,15 @@ export async function processRecharge(db: DbOrTx, rechargeId: string, options: {
     recharge = await update(db, recharge.id, { stripeInvoiceId: invoice.id!, hostedInvoiceUrl: invoice.hosted_invoice_url ?? null, invoicePdfUrl: invoice.invoice_pdf ?? null }, now);
   }
 
-  const attempt = recharge.attempts + 1;
-  recharge = await update(db, recharge.id, { attempts: attempt }, now);
   try {
     const paid = await stripe.invoices.pay(recharge.stripeInvoiceId!, { off_session: true, payment_method: settings.paymentMethodId }, { idempotencyKey: `recharge-${recharge.id}-pay-${attempt}` });
     return completeRecharge(db, recharge.id, { invoicePdfUrl: paid.invoice_pdf ?? null, hostedInvoiceUrl: paid.hosted_invoice_url ?? null }, now);
   } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "invoice_already_paid") {
+      // An earlier attempt was paid but we did not hear back (crash, timeout): collect the credits now.
+      const invoice = await stripe.invoices.retrieve(recharge.stripeInvoiceId!);
+      return completeRecharge(db, recharge.id, { invoicePdfUrl: invoice.invoice_pdf ?? null, hostedInvoiceUrl: invoice.hosted_invoice_url ?? null }, now);
+    }
     if (!(error instanceof Stripe.errors.StripeCardError)) throw error; // transient: stays pending, the sweep retries
     if (error.code === "invoice_payment_intent_requires_action" || error.code === "authentication_required") {
       const updated = await update(db, recharge.id, { status: "requires_action", actionUrl: recharge.hostedInvoiceUrl, failureReason: "Your bank asks you to confirm this payment" }, now);

@@ -3,7 +3,7 @@ import type { DbOrTx } from "@/db/client";
 import { autoRechargeSettings, platformSettings, usageDaily } from "@/db/schema";
 import { InvalidInputError } from "@/lib/errors";
 import { Credits } from "@/lib/ledger/credits";
-import { TtlCache } from "@/lib/metering/ttl-cache";
+import { sharedCache } from "@/lib/metering/ttl-cache";
 
 export type PlatformSettings = typeof platformSettings.$inferSelect;
 export type AutoRechargeSettings = typeof autoRechargeSettings.$inferSelect;
@@ -47,7 +47,7 @@ export function rechargePriceCents(amount: bigint, creditPriceCents: number): nu
 }
 
 // Read on every charge by the auto-recharge listener: keep a few seconds, invalidated on save here.
-const settingsCache = new TtlCache<AutoRechargeSettings | null>(5_000);
+const settingsCache = sharedCache<AutoRechargeSettings | null>("auto-recharge-settings", 5_000);
 
 export async function getAutoRecharge(db: DbOrTx, organizationId: string, options: { cached?: boolean } = {}): Promise<AutoRechargeSettings | null> {
   if (options.cached) {

@@ -13,6 +13,7 @@ import { handleCustomerSubscriptionUpdated } from "./customer-subscription-updat
 import { handleInvoicePaid } from "./invoice-paid";
 import { handleInvoicePaymentFailed } from "./invoice-payment-failed";
 import { handlePaymentIntentPaymentFailed } from "./payment-intent-payment-failed";
+import { handleSetupIntentSucceeded } from "./setup-intent-succeeded";
 import type { WebhookHandler } from "./types";
 
 /**
@@ -31,6 +32,7 @@ export const WEBHOOK_HANDLERS: Partial<Record<Stripe.Event.Type, WebhookHandler<
   "charge.refunded": handleChargeRefunded,
   "charge.dispute.created": handleChargeDisputeCreated,
   "payment_intent.payment_failed": handlePaymentIntentPaymentFailed,
+  "setup_intent.succeeded": handleSetupIntentSucceeded,
 };
 
 export interface WebhookResponse {
