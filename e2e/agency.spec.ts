@@ -120,10 +120,6 @@ test.describe("Agency sub-accounts", () => {
 });
 
 test.describe("Agency pricing", () => {
-  // Needs the Billing page (lib/billing owner) to list the parent agency's packs for a sub-account:
-  // listAgencyPacks(db(), ctx.org.parentId) instead of no packs. Remove the fixme once that lands.
-  test.fixme(process.env.E2E_AGENCY_PACKS_ON_BILLING !== "1", "Billing page does not list agency packs for sub-accounts yet");
-
   test("the agency prices a pack; a sub-account user buys it through the sandbox checkout; the order shows for both", async ({ page, browser }) => {
     const { agency, sub } = await seedAgency("Pricing");
     await login(page, agency.email, agency.password);

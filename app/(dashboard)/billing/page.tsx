@@ -5,7 +5,7 @@ import { PackCard } from "@/components/billing/pack-card";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { db } from "@/db/client";
 import { requireOrgContext } from "@/lib/auth/context";
-import { listPlatformPacks } from "@/lib/billing/offers";
+import { listAgencyPacks, listPlatformPacks } from "@/lib/billing/offers";
 import { listOrders } from "@/lib/billing/orders";
 import { listInvoices } from "@/lib/billing/invoices";
 import { saveCardFromSession } from "@/lib/billing/auto-recharge/card";
@@ -22,7 +22,7 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
   const savedCard = cardSession ? await saveCardFromSession(db(), ctx.org.id, cardSession) : null;
   const isAdmin = ctx.role === "admin";
   const isSubAccount = Boolean(ctx.org.parentId);
-  const [packs, orders] = await Promise.all([isSubAccount ? Promise.resolve([]) : listPlatformPacks(db()), listOrders(db(), ctx.org.id)]);
+  const [packs, orders] = await Promise.all([isSubAccount ? listAgencyPacks(db(), ctx.org.parentId!) : listPlatformPacks(db()), listOrders(db(), ctx.org.id)]);
   return (
     <div className="grid gap-4">
       <div>
@@ -44,10 +44,10 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
           No card was saved.
         </p>
       ) : null}
-      {!isSubAccount ? (
+      {packs.length > 0 || !isSubAccount ? (
         <section aria-labelledby="packs-heading" className="grid gap-3">
           <h2 id="packs-heading" className="text-lg font-semibold">
-            Credit packs
+            {isSubAccount ? "Credit packs from your agency" : "Credit packs"}
           </h2>
           {packs.length === 0 ? (
             <p className="text-sm text-muted-foreground">No packs are on sale right now.</p>
