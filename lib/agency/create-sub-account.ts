@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { organizations } from "@/db/schema";
+import { forgetOrganizationStatus } from "@/lib/metering/routing";
 import { recordAudit } from "@/lib/audit";
 import { InvalidInputError } from "@/lib/errors";
 import { getOrCreateOrgAccount } from "@/lib/ledger";
@@ -56,11 +57,14 @@ export async function setSubAccountStatus(
   const agency = await requireAgencyAdmin(db, actor);
   const sub = await requireOwnSubAccount(db, agency.id, input.subAccountId);
   if (sub.status === input.status) return sub;
-  return db.transaction(async (tx) => {
+  const updated = await db.transaction(async (tx) => {
     await tx.update(organizations).set({ status: input.status }).where(eq(organizations.id, sub.id));
     const action = input.status === "suspended" ? "sub_account.suspended" : "sub_account.reactivated";
     await recordAudit(tx, { organizationId: agency.id, actorUserId: actor.userId, action, subjectType: "organization", subjectId: sub.id, data: { name: sub.name } });
     await recordAudit(tx, { organizationId: sub.id, actorUserId: actor.userId, action, subjectType: "organization", subjectId: sub.id, data: { name: sub.name } });
     return { ...sub, status: input.status };
   });
+  // A suspended sub-account's bots are refused by the metering API; make this process see it at once.
+  forgetOrganizationStatus(sub.id);
+  return updated;
 }

@@ -32,3 +32,9 @@ export function mapPoolError(error: unknown, pool: UsagePool, botId: string, end
   }
   return error;
 }
+
+export class OrganizationSuspendedError extends DomainError {
+  constructor(organizationId: string) {
+    super("organization_suspended", 403, "This organization is suspended by its agency; its bots cannot use credits until it is reactivated", { organization_id: organizationId });
+  }
+}

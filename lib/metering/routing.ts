@@ -1,4 +1,7 @@
+import { eq } from "drizzle-orm";
 import { isTransaction, type DbOrTx } from "@/db/client";
+import { organizations } from "@/db/schema";
+import { OrganizationSuspendedError } from "./errors";
 import { findOrCreateEndUser, getBot, type Bot } from "@/lib/bots/bots";
 import { InvalidInputError } from "@/lib/errors";
 import { getOrCreateEndUserAccount, getOrCreateOrgAccount } from "@/lib/ledger/accounts";
@@ -16,6 +19,22 @@ async function orgAccountId(db: DbOrTx, organizationId: string): Promise<string>
 async function endUserAccountId(db: DbOrTx, input: { organizationId: string; botId: string; endUserId: string }): Promise<string> {
   if (isTransaction(db)) return accountIds.get(`eu:${input.botId}:${input.endUserId}`) ?? (await getOrCreateEndUserAccount(db, input)).id;
   return accountIds.getOrLoad(`eu:${input.botId}:${input.endUserId}`, async () => (await getOrCreateEndUserAccount(db, input)).id);
+}
+
+// An agency can suspend a sub-account: its bots stop. Checked on every call, so cached briefly.
+const orgStatus = sharedCache<"active" | "suspended">("org-status", 5_000, 100_000);
+
+/** Called when an agency suspends or reactivates a sub-account, so this process sees it at once. */
+export function forgetOrganizationStatus(organizationId: string): void {
+  orgStatus.delete(organizationId);
+}
+
+async function assertActive(db: DbOrTx, organizationId: string): Promise<void> {
+  const status = await orgStatus.getOrLoad(organizationId, async () => {
+    const [org] = await db.select({ status: organizations.status }).from(organizations).where(eq(organizations.id, organizationId));
+    return org?.status ?? "active";
+  });
+  if (status === "suspended") throw new OrganizationSuspendedError(organizationId);
 }
 
 export type MeteringActor = Exclude<UsageActor, "system">;
@@ -40,6 +59,7 @@ export async function routeToPool(
   input: { organizationId: string; botId: string; actor: MeteringActor; endUserExternalId?: string | null; category?: UsageCategory | null },
 ): Promise<Route> {
   const bot = await getBot(db, input.organizationId, input.botId);
+  await assertActive(db, bot.organizationId);
   const externalId = input.endUserExternalId ?? null;
   if (input.actor !== "operator" && !externalId) {
     throw new InvalidInputError("end_user_id", `end_user_id is required when actor is ${input.actor}`);

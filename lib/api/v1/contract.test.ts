@@ -303,6 +303,22 @@ describe("reads", () => {
   });
 });
 
+describe("suspension", () => {
+  it("a suspended sub-account's bots are refused with 403 organization_suspended, and work again once reactivated", async () => {
+    const { forgetOrganizationStatus } = await import("@/lib/metering/routing");
+    const org = await seedOrg("Suspended Client", "5");
+    await t.db.update(organizations).set({ status: "suspended" }).where(eq(organizations.id, org.orgId));
+    forgetOrganizationStatus(org.orgId);
+    const refused = await callRoute(authorizePOST, { body: { bot_id: org.botId, actor: "operator", amount: "1" }, headers: auth(org) });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe("organization_suspended");
+    expect(await balanceOf(org.accountId)).toBe("5");
+    await t.db.update(organizations).set({ status: "active" }).where(eq(organizations.id, org.orgId));
+    forgetOrganizationStatus(org.orgId);
+    expect((await callRoute(authorizePOST, { body: { bot_id: org.botId, actor: "operator", amount: "1" }, headers: auth(org) })).status).toBe(201);
+  });
+});
+
 describe("alerts", () => {
   async function waitForNotification(orgId: string, kind: string) {
     for (let i = 0; i < 50; i++) {
