@@ -8,9 +8,10 @@ import { Credits } from "@/lib/ledger/credits";
  */
 export async function seedBillingDemo(database: Db, input: { ownerOrgId: string; helpdeskBotId: string }) {
   const platform = [
-    await createPlatformPack(database, { name: "Starter", priceMinor: 1000, currency: "usd", credits: Credits.of(1000), sortOrder: 1 }),
-    await createPlatformPack(database, { name: "Growth", priceMinor: 4500, currency: "usd", credits: Credits.of(5000), bonusCredits: Credits.of(500), bonusExpiresInDays: 30, sortOrder: 2 }),
-    await createPlatformPack(database, { name: "Scale", priceMinor: 16000, currency: "usd", credits: Credits.of(20000), bonusCredits: Credits.of(3000), bonusExpiresInDays: 60, sortOrder: 3 }),
+    // 1 credit = 1 USD of AI usage (seed 004), the same price auto-recharge charges; bigger packs earn a bonus.
+    await createPlatformPack(database, { name: "Starter", priceMinor: 10000, currency: "usd", credits: Credits.of(100), sortOrder: 1 }),
+    await createPlatformPack(database, { name: "Growth", priceMinor: 47500, currency: "usd", credits: Credits.of(500), bonusCredits: Credits.of(50), bonusExpiresInDays: 30, sortOrder: 2 }),
+    await createPlatformPack(database, { name: "Scale", priceMinor: 180000, currency: "usd", credits: Credits.of(2000), bonusCredits: Credits.of(300), bonusExpiresInDays: 60, sortOrder: 3 }),
   ];
   const bot = { organizationId: input.ownerOrgId, botId: input.helpdeskBotId };
   const endUserPacks = [

@@ -60,8 +60,9 @@ export async function seedDemoOrganizations(database: Db): Promise<DemoIds> {
     const [helpdesk, codePilot] = await tx
       .insert(bots)
       .values([
-        { organizationId: zeta.id, name: "Helpdesk", type: "language_model" },
-        { organizationId: zeta.id, name: "CodePilot", type: "coding" },
+        // Free reserves, so the demo's free-visitor answers have a reserve to come from.
+        { organizationId: zeta.id, name: "Helpdesk", type: "language_model", freeReservePerPeriod: 25_000_000n, freeAnswersPerVisitorPerDay: 5 },
+        { organizationId: zeta.id, name: "CodePilot", type: "coding", freeReservePerPeriod: 10_000_000n, freeAnswersPerVisitorPerDay: 3 },
       ])
       .returning();
     await tx.insert(bots).values([
