@@ -1,13 +1,11 @@
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import postgres from "postgres";
 import { createDb } from "../db/client";
-import { freePort, startEmbeddedPostgres } from "../db/embedded";
 import { runMigrations } from "../db/migrate";
 import { seedDemo } from "../db/seed/run";
 import { runCli } from "./lib/dev-database";
+import { createThrowawayDatabase } from "../db/throwaway";
 import { startStripeSandbox } from "./stripe-sandbox/server";
 
 /**
@@ -18,26 +16,9 @@ import { startStripeSandbox } from "./stripe-sandbox/server";
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 
 runCli(async () => {
-  let url: string;
-  let stopDb = async () => {};
-  if (process.env.DATABASE_URL) {
-    const name = `creditdesk_e2e_${Date.now()}`;
-    const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    await admin.end();
-    const target = new URL(process.env.DATABASE_URL);
-    target.pathname = `/${name}`;
-    url = target.toString();
-  } else {
-    const dir = mkdtempSync(path.join(tmpdir(), "creditdesk-e2e-pg-"));
-    chmodSync(dir, 0o755);
-    const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), persistent: false });
-    url = cluster.url("postgres");
-    stopDb = async () => {
-      await cluster.stop().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    };
-  }
+  const database = await createThrowawayDatabase("e2e");
+  const url = database.url;
+  const stopDb = database.stop;
   await runMigrations(url);
   const client = createDb(url, { max: 2 });
   const demo = await seedDemo(client);

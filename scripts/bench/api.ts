@@ -10,14 +10,13 @@
  * Env: BENCH_SECONDS (per phase, default 10).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
-import postgres from "postgres";
 import { sql } from "drizzle-orm";
+import { createThrowawayDatabase } from "@/db/throwaway";
 import { createDb } from "@/db/client";
-import { freePort, startEmbeddedPostgres } from "@/db/embedded";
+import { freePort } from "@/db/embedded";
 import { runMigrations } from "@/db/migrate";
 import { createApiKey } from "@/lib/metering/api-keys";
 import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
@@ -28,34 +27,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 type HoldContext = { holdId?: string };
 const log = (...a: unknown[]) => console.error("[bench:api]", ...a);
 
-async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const name = `creditdesk_bench_api_${Date.now()}`;
-  if (process.env.DATABASE_URL) {
-    const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    await admin.end();
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      stop: async () => {
-        const a = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-        await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-        await a.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), "creditdesk-bench-pg-"));
-  chmodSync(dir, 0o755);
-  const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), persistent: false });
-  return {
-    url: cluster.url("postgres"),
-    stop: async () => {
-      await cluster.stop().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function waitFor(url: string, timeoutMs = 60_000) {
   const start = Date.now();
@@ -77,7 +48,7 @@ function run(options: autocannon.Options): Promise<autocannon.Result> {
 }
 
 async function main() {
-  const db0 = await database();
+  const db0 = await createThrowawayDatabase("bench_api");
   let server: ChildProcess | undefined;
   try {
     await runMigrations(db0.url);

@@ -15,13 +15,13 @@
  * Env: BENCH_EVENTS, BENCH_REQUESTS (default 40), BENCH_SKIP_LIGHTHOUSE=1.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import postgres from "postgres";
 import { chromium } from "@playwright/test";
+import { createThrowawayDatabase } from "@/db/throwaway";
 import { createDb } from "@/db/client";
-import { freePort, startEmbeddedPostgres } from "@/db/embedded";
+import { freePort } from "@/db/embedded";
 import { runMigrations } from "@/db/migrate";
 import { hashPassword } from "@/lib/auth/password";
 import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
@@ -38,34 +38,6 @@ const log = (...a: unknown[]) => console.error("[bench:reports]", ...a);
 const EMAIL = "bench-owner@bench.test";
 const PASSWORD = "bench-password";
 
-async function database(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const name = `creditdesk_bench_reports_${Date.now()}`;
-  if (process.env.DATABASE_URL) {
-    const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${name}`);
-    await admin.end();
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = `/${name}`;
-    return {
-      url: url.toString(),
-      stop: async () => {
-        const a = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-        await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-        await a.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), "creditdesk-bench-reports-pg-"));
-  chmodSync(dir, 0o755);
-  const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort(), persistent: false });
-  return {
-    url: cluster.url("postgres"),
-    stop: async () => {
-      await cluster.stop().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 async function seed(url: string) {
   const db = createDb(url, { max: 4 });
@@ -171,7 +143,7 @@ function lighthouse(url: string, cookie: string, out: string): number | null {
 }
 
 async function main() {
-  const { url, stop } = await database();
+  const { url, stop } = await createThrowawayDatabase("bench_reports");
   let server: ChildProcess | undefined;
   try {
     log("migrating", url.replace(/:[^:@/]+@/, ":***@"));
