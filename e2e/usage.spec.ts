@@ -13,15 +13,33 @@ test.describe("Usage & Reports", () => {
     await expect(page.getByRole("heading", { name: "Usage & Reports" })).toBeVisible();
 
     await expect(page.getByTestId("total-charged")).toHaveText("2.304"); // 30 days
-    for (const chart of ["chart-category", "chart-bot-type"]) {
-      await page.getByTestId(chart).scrollIntoViewIfNeeded(); // charts load when they come into view
-      await expect(page.getByTestId(chart).locator(".recharts-bar-rectangle").first()).toBeVisible();
-      expect(await page.getByTestId(chart).locator(".recharts-bar-rectangle").count()).toBeGreaterThan(10);
-    }
+    // One chart at a time, behind tabs; the default split is by category.
+    const tabs = page.getByRole("tablist", { name: "Credits per day" });
+    await expect(tabs.getByRole("tab")).toHaveText(["By category", "By bot type", "By bot", "By pool"]); // no sub-account split for an owner org
+    await expect(tabs.getByRole("tab", { name: "By category" })).toHaveAttribute("aria-selected", "true");
+    const bars = (chart: string) => page.getByTestId(chart).locator(".recharts-bar-rectangle");
+    await expect(bars("chart-category").first()).toBeVisible(); // drawn once the page is idle
+    expect(await bars("chart-category").count()).toBeGreaterThan(10);
     const legendCategory = page.getByTestId("chart-category").locator(".recharts-legend-wrapper");
     for (const label of ["LLM", "WebSearch", "Code artifacts"]) await expect(legendCategory.getByText(label, { exact: true })).toBeVisible();
+    await expect(page.getByRole("img", { name: /Credits per day by category: credits per day, stacked by LLM, WebSearch, Code artifacts/ })).toBeVisible();
+
+    // keyboard: arrow keys move between the tabs and show that split
+    await tabs.getByRole("tab", { name: "By category" }).focus();
+    await page.keyboard.press("ArrowRight");
+    await expect(tabs.getByRole("tab", { name: "By bot type" })).toBeFocused();
+    await expect(tabs.getByRole("tab", { name: "By bot type" })).toHaveAttribute("aria-selected", "true");
+    await expect(page.getByTestId("chart-category")).toHaveCount(0); // only one chart is mounted
+    await expect(bars("chart-bot-type").first()).toBeVisible();
+    expect(await bars("chart-bot-type").count()).toBeGreaterThan(10);
     const legendType = page.getByTestId("chart-bot-type").locator(".recharts-legend-wrapper");
     for (const label of ["Language model", "Coding"]) await expect(legendType.getByText(label, { exact: true })).toBeVisible();
+
+    await tabs.getByRole("tab", { name: "By bot", exact: true }).click();
+    for (const label of ["Helpdesk", "CodePilot"]) await expect(page.getByTestId("chart-bot").locator(".recharts-legend-wrapper").getByText(label, { exact: true })).toBeVisible();
+    await page.keyboard.press("End");
+    await expect(tabs.getByRole("tab", { name: "By pool" })).toHaveAttribute("aria-selected", "true");
+    await expect(page.getByTestId("chart-pool").locator(".recharts-legend-wrapper").getByText("Owner cap", { exact: true })).toBeVisible();
 
     // Coding answers cost more, and it says so
     await expect(page.getByTestId("avg-language_model")).toHaveText("0.0067");
@@ -74,6 +92,12 @@ test.describe("Usage & Reports", () => {
       expect(await res.text()).not.toContain("Private Co");
     }
     expect((await page.request.get(`/api/internal/orgs/${outsider.orgId}/usage?days=30`)).status()).toBe(200);
+    // An owner organization has no sub-accounts to split by: refused, not an empty split.
+    for (const path of ["usage?days=30&split=sub_account", "usage/csv?days=30&split=sub_account", "usage?days=30&split=planet"]) {
+      const res = await page.request.get(`/api/internal/orgs/${outsider.orgId}/${path}`);
+      expect(res.status(), path).toBe(400);
+      expect((await res.json()).errors[0].field).toBe("split");
+    }
     const bad = await page.request.get(`/api/internal/orgs/${outsider.orgId}/usage?from=2026-05-10&to=2026-05-01`);
     expect(bad.status()).toBe(400);
     expect((await bad.json()).errors[0].field).toBe("from");

@@ -1,33 +1,48 @@
 "use client";
 import dynamic from "next/dynamic";
-import { useEffect, useRef, useState } from "react";
+import { startTransition, useEffect, useRef, useState } from "react";
 import { Skeleton } from "@/components/ui/skeleton";
-import type { SeriesDef } from "./charts";
-import type { UsageReport } from "@/lib/reports/usage-report";
+import { presentSeries, type DailyPoints, type SeriesDef } from "./charts-shared";
 
 const StackedDailyChart = dynamic(() => import("./charts").then((m) => m.StackedDailyChart), {
   ssr: false,
-  loading: () => <Skeleton className="h-72 w-full" />,
+  loading: () => <Skeleton className="h-full w-full" />,
 });
 
 /**
- * Loads and draws the Recharts chart only when it comes near the viewport: Recharts is the heaviest
- * script of the dashboard, and a chart below the fold should not block the first interaction.
+ * True once the browser has been idle after the first paint (requestIdleCallback, else a short timeout):
+ * the report's numbers and tables render and hydrate first, and Recharts (the heaviest script of the
+ * dashboard) is fetched and drawn only afterwards, as a transition React may interrupt.
  */
-export function LazyChart(props: { data: UsageReport["series"]; series: SeriesDef[]; title: string }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const [visible, setVisible] = useState(false);
+function useAfterIdle(): boolean {
+  const [ready, setReady] = useState(false);
+  useEffect(() => {
+    if (ready) return;
+    const go = () => startTransition(() => setReady(true));
+    if (typeof window.requestIdleCallback === "function") {
+      const id = window.requestIdleCallback(go, { timeout: 2500 });
+      return () => window.cancelIdleCallback(id);
+    }
+    const id = setTimeout(go, 300);
+    return () => clearTimeout(id);
+  }, [ready]);
+  return ready;
+}
+
+/** True once the element has come within 200px of the viewport. */
+function useNearViewport(ref: React.RefObject<HTMLElement | null>): boolean {
+  const [near, setNear] = useState(false);
   useEffect(() => {
     const el = ref.current;
-    if (!el || visible) return;
+    if (!el || near) return;
     if (typeof IntersectionObserver === "undefined") {
-      const id = setTimeout(() => setVisible(true), 0);
+      const id = setTimeout(() => setNear(true), 0);
       return () => clearTimeout(id);
     }
     const io = new IntersectionObserver(
       (entries) => {
         if (entries.some((e) => e.isIntersecting)) {
-          setVisible(true);
+          setNear(true);
           io.disconnect();
         }
       },
@@ -35,6 +50,27 @@ export function LazyChart(props: { data: UsageReport["series"]; series: SeriesDe
     );
     io.observe(el);
     return () => io.disconnect();
-  }, [visible]);
-  return <div ref={ref}>{visible ? <StackedDailyChart {...props} /> : <Skeleton className="h-72 w-full" />}</div>;
+  }, [ref, near]);
+  return near;
+}
+
+/**
+ * The chart of one split: a skeleton of the same size until the page is idle and the chart is near the
+ * viewport, then the Recharts chart. Its text alternative names the series; the numbers are in the tables.
+ */
+export function DeferredChart({ data, series, title }: { data: DailyPoints; series: SeriesDef[]; title: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const idle = useAfterIdle();
+  const near = useNearViewport(ref);
+  const present = presentSeries(data, series);
+  return (
+    <div
+      ref={ref}
+      className="h-72 w-full"
+      role="img"
+      aria-label={`${title}: credits per day, stacked by ${present.map((s) => s.label).join(", ") || "nothing yet"}. The numbers are in the tables below.`}
+    >
+      {idle && near ? <StackedDailyChart data={data} series={series} /> : <Skeleton className="h-full w-full" />}
+    </div>
+  );
 }

@@ -8,9 +8,13 @@ export function rangeQuery(range: RangeParams): string {
 export const usageKeys = {
   all: (orgId: string) => ["usage", orgId] as const,
   report: (orgId: string, range: RangeParams) => [...usageKeys.all(orgId), "report", rangeQuery(range)] as const,
+  /** The agency's split by sub-account (agency admins only; the server refuses anyone else). */
+  subAccounts: (orgId: string, range: RangeParams) => [...usageKeys.all(orgId), "sub-accounts", rangeQuery(range)] as const,
 };
 
 export const usageUrls = {
   report: (orgId: string, range: RangeParams) => `/api/internal/orgs/${orgId}/usage?${rangeQuery(range)}`,
-  csv: (orgId: string, range: RangeParams) => `/api/internal/orgs/${orgId}/usage/csv?${rangeQuery(range)}`,
+  subAccounts: (orgId: string, range: RangeParams) => `/api/internal/orgs/${orgId}/usage?${rangeQuery(range)}&split=sub_account`,
+  csv: (orgId: string, range: RangeParams, split?: "sub_account") =>
+    `/api/internal/orgs/${orgId}/usage/csv?${rangeQuery(range)}${split ? `&split=${split}` : ""}`,
 };

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
-import { useState } from "react";
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useDeferredValue, useId, useRef, useState, type KeyboardEvent } from "react";
+import { keepPreviousData, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
@@ -12,11 +12,11 @@ import { fetchJson } from "@/components/credit/fetch-json";
 import { QueryError } from "@/components/credit/query-error";
 import { formatCredits, formatDate } from "@/lib/format";
 import { BOT_TYPE_LABEL, CATEGORY_LABEL, POOL_LABEL } from "@/lib/reports/labels";
-import type { UsageReport } from "@/lib/reports/usage-report";
+import type { DailySplit, SubAccountReport, UsageReport } from "@/lib/reports/usage-report";
 import { cn } from "@/lib/utils";
-import { LazyChart } from "./lazy-chart";
+import { OTHER_COLOR, SPLIT_COLORS, type SeriesDef } from "./charts-shared";
+import { DeferredChart } from "./lazy-chart";
 import { usageKeys, usageUrls, type RangeParams } from "./query-keys";
-
 
 const CATEGORY_SERIES = [
   { key: "llm", label: CATEGORY_LABEL.llm, color: "#4f46e5" },
@@ -31,17 +31,60 @@ const BOT_TYPE_SERIES = [
   { key: "coding", label: BOT_TYPE_LABEL.coding, color: "#059669" },
   { key: "none", label: BOT_TYPE_LABEL.none, color: "#6b7280" },
 ];
+const POOL_SERIES = [
+  { key: "owner", label: POOL_LABEL.owner, color: "#4f46e5" },
+  { key: "free_reserve", label: POOL_LABEL.free_reserve, color: "#059669" },
+  { key: "end_user", label: POOL_LABEL.end_user, color: "#d97706" },
+];
 const PRESETS = [7, 30, 90] as const;
+const DEFAULT_RANGE = { days: 30 } as const;
 const n = (s: string) => formatCredits(s);
 
-export function UsageReportView({ orgId }: { orgId: string }) {
-  const [range, setRange] = useState<RangeParams>({ days: 30 });
+/** The chart's splits, one tab each; only the selected one mounts a Recharts tree. */
+type Split = "category" | "bot_type" | "bot" | "pool" | "sub_account";
+const SPLITS: Array<{ id: Split; label: string; testId: string }> = [
+  { id: "category", label: "By category", testId: "chart-category" },
+  { id: "bot_type", label: "By bot type", testId: "chart-bot-type" },
+  { id: "bot", label: "By bot", testId: "chart-bot" },
+  { id: "pool", label: "By pool", testId: "chart-pool" },
+  { id: "sub_account", label: "By sub-account", testId: "chart-sub-account" },
+];
+
+const splitSeries = (split: DailySplit): SeriesDef[] =>
+  split.keys.map((k, i) => ({ ...k, color: k.key === "other" ? OTHER_COLOR : SPLIT_COLORS[i % SPLIT_COLORS.length] }));
+
+/**
+ * Usage & Reports. `canSplitBySubAccount` (an agency's admin) offers the split by sub-account; the
+ * server checks it again and refuses the split to anyone else.
+ */
+export function UsageReportView({
+  orgId,
+  canSplitBySubAccount = false,
+  initialReport,
+}: {
+  orgId: string;
+  canSplitBySubAccount?: boolean;
+  /** The default range (last 30 days), rendered on the server. */
+  initialReport?: UsageReport;
+}) {
+  const [range, setRange] = useState<RangeParams>(DEFAULT_RANGE);
+  const [split, setSplit] = useState<Split>("category");
+  const splits = canSplitBySubAccount ? SPLITS : SPLITS.filter((s) => s.id !== "sub_account");
   const [custom, setCustom] = useState<{ open: boolean; from: string; to: string }>({ open: false, from: "", to: "" });
   const q = useQuery({
     queryKey: usageKeys.report(orgId, range),
     queryFn: ({ signal }) => fetchJson<UsageReport>(usageUrls.report(orgId, range), signal),
     placeholderData: keepPreviousData,
+    initialData: "days" in range && range.days === DEFAULT_RANGE.days ? initialReport : undefined,
   });
+
+  const subs = useQuery({
+    queryKey: usageKeys.subAccounts(orgId, range),
+    queryFn: ({ signal }) => fetchJson<SubAccountReport>(usageUrls.subAccounts(orgId, range), signal),
+    placeholderData: keepPreviousData,
+    enabled: canSplitBySubAccount && split === "sub_account",
+  });
+  const bySubAccount = canSplitBySubAccount && split === "sub_account";
 
   const openCustom = () => setCustom({ open: true, from: q.data?.range.from ?? "", to: q.data?.range.to ?? "" });
   const isPreset = (d: number) => "days" in range && range.days === d && !custom.open;
@@ -69,8 +112,8 @@ export function UsageReportView({ orgId }: { orgId: string }) {
           </Button>
         </div>
         <Button asChild variant="outline" size="sm">
-          <a href={usageUrls.csv(orgId, range)} download>
-            Export CSV
+          <a href={usageUrls.csv(orgId, range, bySubAccount ? "sub_account" : undefined)} download>
+            {bySubAccount ? "Export CSV by sub-account" : "Export CSV"}
           </a>
         </Button>
       </div>
@@ -101,13 +144,19 @@ export function UsageReportView({ orgId }: { orgId: string }) {
       ) : q.isError ? (
         <QueryError error={q.error} onRetry={() => void q.refetch()} what="the usage report" />
       ) : (
-        <Report report={q.data} fetching={q.isFetching} />
+        <Report
+          report={q.data}
+          fetching={q.isFetching}
+          chart={
+            <ChartCard splits={splits} split={split} onSplit={setSplit} report={q.data} subAccounts={subs} />
+          }
+        />
       )}
     </div>
   );
 }
 
-function Report({ report: r, fetching }: { report: UsageReport; fetching: boolean }) {
+function Report({ report: r, fetching, chart }: { report: UsageReport; fetching: boolean; chart: React.ReactNode }) {
   const lm = r.byBotType.find((t) => t.botType === "language_model");
   const coding = r.byBotType.find((t) => t.botType === "coding");
   const ratio = lm?.avgPerAnswer && coding?.avgPerAnswer && Number(lm.avgPerAnswer) > 0 ? Number(coding.avgPerAnswer) / Number(lm.avgPerAnswer) : null;
@@ -143,24 +192,7 @@ function Report({ report: r, fetching }: { report: UsageReport; fetching: boolea
         </CardContent>
       </Card>
 
-      <div className="grid gap-4 xl:grid-cols-2">
-        <Card>
-          <CardHeader>
-            <CardTitle>Credits per day by category</CardTitle>
-          </CardHeader>
-          <CardContent data-testid="chart-category">
-            <LazyChart data={r.series} series={CATEGORY_SERIES} title="Credits per day by category" />
-          </CardContent>
-        </Card>
-        <Card>
-          <CardHeader>
-            <CardTitle>Credits per day by bot type</CardTitle>
-          </CardHeader>
-          <CardContent data-testid="chart-bot-type">
-            <LazyChart data={r.series} series={BOT_TYPE_SERIES} title="Credits per day by bot type" />
-          </CardContent>
-        </Card>
-      </div>
+      {chart}
 
       <Card>
         <CardHeader>
@@ -285,6 +317,139 @@ function Breakdown({ title, head, rows }: { title: string; head: string[]; rows:
   );
 }
 
+/**
+ * One chart at a time: a tab per split (WAI-ARIA tabs: arrow keys, Home and End move between them), and
+ * the selected split's chart, drawn after the page is idle. Switching renders the new chart as a deferred
+ * update, so the tab itself answers at once.
+ */
+function ChartCard({
+  splits,
+  split,
+  onSplit,
+  report: r,
+  subAccounts,
+}: {
+  splits: typeof SPLITS;
+  split: Split;
+  onSplit: (s: Split) => void;
+  report: UsageReport;
+  subAccounts: UseQueryResult<SubAccountReport>;
+}) {
+  const base = useId();
+  const tabs = useRef<Array<HTMLButtonElement | null>>([]);
+  const shown = useDeferredValue(split);
+  const current = splits.find((s) => s.id === shown) ?? splits[0];
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const i = splits.findIndex((s) => s.id === split);
+    const next = e.key === "ArrowRight" ? (i + 1) % splits.length : e.key === "ArrowLeft" ? (i - 1 + splits.length) % splits.length : e.key === "Home" ? 0 : e.key === "End" ? splits.length - 1 : -1;
+    if (next < 0) return;
+    e.preventDefault();
+    onSplit(splits[next].id);
+    tabs.current[next]?.focus();
+  };
+  return (
+    <Card>
+      <CardHeader className="gap-3">
+        <CardTitle id={`${base}-title`}>Credits per day</CardTitle>
+        <div role="tablist" aria-labelledby={`${base}-title`} className="flex flex-wrap gap-1" onKeyDown={onKeyDown}>
+          {splits.map((s, i) => (
+            <button
+              key={s.id}
+              ref={(el) => {
+                tabs.current[i] = el;
+              }}
+              type="button"
+              role="tab"
+              id={`${base}-tab-${s.id}`}
+              aria-selected={s.id === split}
+              aria-controls={`${base}-panel`}
+              tabIndex={s.id === split ? 0 : -1}
+              onClick={() => onSplit(s.id)}
+              className={cn(
+                "rounded-md px-3 py-1.5 text-sm font-medium outline-none transition-colors focus-visible:ring-2 focus-visible:ring-ring",
+                s.id === split ? "bg-primary text-primary-foreground" : "text-muted-foreground hover:bg-muted hover:text-foreground",
+              )}
+            >
+              {s.label}
+            </button>
+          ))}
+        </div>
+      </CardHeader>
+      <CardContent role="tabpanel" id={`${base}-panel`} aria-labelledby={`${base}-tab-${current.id}`} data-testid={current.testId} className="grid gap-4">
+        {current.id === "category" ? (
+          <DeferredChart data={r.series} series={CATEGORY_SERIES} title="Credits per day by category" />
+        ) : current.id === "bot_type" ? (
+          <DeferredChart data={r.series} series={BOT_TYPE_SERIES} title="Credits per day by bot type" />
+        ) : current.id === "bot" ? (
+          <DeferredChart data={r.botSeries.points} series={splitSeries(r.botSeries)} title="Credits per day by bot" />
+        ) : current.id === "pool" ? (
+          <DeferredChart data={r.series} series={POOL_SERIES} title="Credits per day by pool" />
+        ) : subAccounts.isPending ? (
+          <Skeleton className="h-72 w-full" />
+        ) : subAccounts.isError || !subAccounts.data ? (
+          <QueryError error={subAccounts.error ?? new Error("No data")} onRetry={() => void subAccounts.refetch()} what="the split by sub-account" />
+        ) : (
+          <div className={cn("grid gap-4", subAccounts.isFetching && "opacity-70 transition-opacity")} aria-busy={subAccounts.isFetching}>
+            <DeferredChart data={subAccounts.data.daily.points} series={splitSeries(subAccounts.data.daily)} title="Credits per day by sub-account" />
+            <SubAccountTable report={subAccounts.data} />
+          </div>
+        )}
+      </CardContent>
+    </Card>
+  );
+}
+
+const mix = (parts: Array<{ label: string; share: number }>) => (parts.length ? parts.map((p) => `${p.label} ${p.share}%`).join(" · ") : "—");
+
+/** Each sub-account's total, category mix, bot-type mix and uncollected credits (the chart's numbers). */
+function SubAccountTable({ report: r }: { report: SubAccountReport }) {
+  if (r.subAccounts.length === 0) return <p className="text-sm text-muted-foreground">This agency has no sub-accounts yet.</p>;
+  return (
+    <div className="overflow-x-auto">
+      <Table aria-label="Usage by sub-account">
+        <TableHeader>
+          <TableRow>
+            <TableHead>Sub-account</TableHead>
+            <TableHead>Credits used</TableHead>
+            <TableHead>Share</TableHead>
+            <TableHead>Category mix</TableHead>
+            <TableHead>Bot-type mix</TableHead>
+            <TableHead>Answers</TableHead>
+            <TableHead>Uncollected</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {r.subAccounts.map((s) => (
+            <TableRow key={s.id} data-testid={`sub-account-${s.id}`}>
+              <TableCell>
+                {s.name}
+                {s.status === "suspended" ? <span className="ml-2 text-xs text-muted-foreground">(suspended)</span> : null}
+              </TableCell>
+              <TableCell className="tabular-nums">{n(s.charged)}</TableCell>
+              <TableCell className="tabular-nums">{s.share}%</TableCell>
+              <TableCell className="text-xs">{mix(s.categories.map((c) => ({ label: CATEGORY_LABEL[c.category], share: c.share })))}</TableCell>
+              <TableCell className="text-xs">{mix(s.botTypes.map((t) => ({ label: BOT_TYPE_LABEL[t.botType], share: t.share })))}</TableCell>
+              <TableCell className="tabular-nums">{s.answers.toLocaleString("en-US")}</TableCell>
+              <TableCell className={cn("tabular-nums", s.uncollected !== "0" && "text-amber-800")}>{n(s.uncollected)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+        <tfoot>
+          <TableRow className="font-medium">
+            <TableCell>All sub-accounts</TableCell>
+            <TableCell className="tabular-nums" data-testid="sub-accounts-total">{n(r.totals.charged)}</TableCell>
+            <TableCell />
+            <TableCell />
+            <TableCell />
+            <TableCell className="tabular-nums">{r.totals.answers.toLocaleString("en-US")}</TableCell>
+            <TableCell className="tabular-nums">{n(r.totals.uncollected)}</TableCell>
+          </TableRow>
+        </tfoot>
+      </Table>
+    </div>
+  );
+}
+
 function EmptyState() {
   return (
     <Card>
@@ -309,10 +474,7 @@ function ReportSkeleton() {
   return (
     <div className="grid gap-4" aria-busy="true" aria-label="Loading the usage report">
       <Skeleton className="h-24" />
-      <div className="grid gap-4 xl:grid-cols-2">
-        <Skeleton className="h-80" />
-        <Skeleton className="h-80" />
-      </div>
+      <Skeleton className="h-96" />
       <Skeleton className="h-40" />
     </div>
   );

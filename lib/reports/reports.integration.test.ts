@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { InvalidInputError, NotFoundError } from "@/lib/errors";
 import { useTestDb } from "@/test/db";
 import { Credits, debitMany, getBalance, getOrCreateOrgAccount, grantBatch } from "@/lib/ledger";
 import { parseRange } from "./arithmetic";
 import { getCalculatorDefaults } from "./calculator";
 import { getActiveBatches, getMyCredit } from "./my-credit";
-import { getUsageReport, loadReportRows, toCsv } from "./usage-report";
+import { getSubAccountReport, getUsageReport, loadReportRows, loadSubAccountRows, SUB_ACCOUNT_CSV_HEADER, toCsv, toSubAccountCsv } from "./usage-report";
 
 const t = useTestDb();
 const DAY = 86_400_000;
@@ -106,5 +107,122 @@ describe("reports against the ledger (real Postgres)", () => {
     expect(d.botTypes.language_model.costPerEvent.llm).toBe("0.01");
     expect(d.botTypes.coding.costPerEvent.code_artifact).toBe("0.02");
     expect(d.botTypes.coding.mix).toMatchObject({ llm: 50, code_artifact: 50 });
+  });
+});
+
+describe("the agency's split by sub-account (real Postgres)", () => {
+  let agencyId: string;
+  let agencyAdmin: string;
+  let agencyMember: string;
+  let northId: string;
+  let southId: string;
+  let quietId: string;
+  let northUser: string;
+  let ownerUser: string;
+
+  const q = async <T,>(query: ReturnType<typeof sql>) => (await t.db.execute(query)) as unknown as T[];
+  const org = async (name: string, kind: "owner" | "agency", parentId: string | null = null) =>
+    (await q<{ id: string }>(sql`insert into organizations (name, kind, parent_id) values (${name}, ${kind}, ${parentId}) returning id`))[0].id;
+  const user = async (email: string, orgIdOf: string, role: "admin" | "member" = "admin") => {
+    const [u] = await q<{ id: string }>(sql`insert into users (email, name, password_hash) values (${email}, 'U', 'x') returning id`);
+    await t.db.execute(sql`insert into memberships (user_id, organization_id, role) values (${u.id}, ${orgIdOf}, ${role})`);
+    return u.id;
+  };
+  /** `days` days of usage in `org`: each day the given (bot type, category, amount) events. */
+  const usage = async (inOrg: string, perDay: Array<["language_model" | "coding", "llm" | "web_search" | "code_artifact", string]>, days = 5) => {
+    const bots = await q<{ id: string; type: string }>(
+      sql`insert into bots (organization_id, name, type) values (${inOrg}, 'Chat', 'language_model'), (${inOrg}, 'Coder', 'coding') returning id, type`,
+    );
+    const account = (await getOrCreateOrgAccount(t.db, inOrg)).id;
+    await grantBatch(t.db, { accountId: account, type: "paid", source: "assignment", amount: c("100"), now: new Date(NOW.getTime() - 30 * DAY) });
+    for (let d = days - 1; d >= 0; d--) {
+      const occurredAt = new Date(NOW.getTime() - d * DAY);
+      const res = await debitMany(
+        t.db,
+        perDay.map(([type, category, amount]) => ({ accountId: account, amount: c(amount), botId: bots.find((b) => b.type === type)!.id, category, occurredAt })),
+        { now: occurredAt },
+      );
+      expect(res.every((r) => !(r instanceof Error))).toBe(true);
+    }
+  };
+
+  beforeAll(async () => {
+    agencyId = await org("Split Agency", "agency");
+    northId = await org("North Client", "owner", agencyId);
+    southId = await org("South Client", "owner", agencyId);
+    quietId = await org("Quiet Client", "owner", agencyId);
+    const otherAgency = await org("Other Agency", "agency");
+    const strangerSub = await org("Stranger Client", "owner", otherAgency);
+    agencyAdmin = await user("split-admin@a.test", agencyId);
+    agencyMember = await user("split-member@a.test", agencyId, "member");
+    northUser = await user("north@a.test", northId);
+    ownerUser = await user("owner@a.test", orgId);
+    // North: language model only — 3 × 0.01 LLM + 0.01 WebSearch a day (5 days → 0.2).
+    await usage(northId, [["language_model", "llm", "0.01"], ["language_model", "llm", "0.01"], ["language_model", "llm", "0.01"], ["language_model", "web_search", "0.01"]]);
+    // South: 0.05 LLM in the coding bot + 0.05 code artifact, 0.1 LLM in the chat bot a day (5 days → 1).
+    await usage(southId, [["coding", "llm", "0.05"], ["coding", "code_artifact", "0.05"], ["language_model", "llm", "0.1"]]);
+    // Neither the agency's own usage nor another agency's sub-account is part of the split.
+    await usage(agencyId, [["language_model", "llm", "1"]]);
+    await usage(strangerSub, [["coding", "llm", "1"]]);
+  });
+
+  it("an agency admin sees each of its sub-accounts with its category and bot-type mix", async () => {
+    const r = await getSubAccountReport(t.db, { userId: agencyAdmin, orgId: agencyId }, parseRange({ days: "30" }, NOW));
+    expect(r.subAccounts.map((s) => s.name)).toEqual(["South Client", "North Client", "Quiet Client"]);
+    expect(r.totals.charged).toBe("1.2");
+    const [south, north, quiet] = r.subAccounts;
+    expect(south).toMatchObject({ id: southId, charged: "1", uncollected: "0", events: 15, share: 83.3 });
+    expect(south.categories).toEqual([
+      { category: "llm", charged: "0.75", share: 75 },
+      { category: "code_artifact", charged: "0.25", share: 25 },
+    ]);
+    expect(south.botTypes).toEqual([
+      { botType: "language_model", charged: "0.5", share: 50 },
+      { botType: "coding", charged: "0.5", share: 50 },
+    ]);
+    expect(north).toMatchObject({ id: northId, charged: "0.2", events: 20, answers: 15 });
+    expect(north.categories).toEqual([
+      { category: "llm", charged: "0.15", share: 75 },
+      { category: "web_search", charged: "0.05", share: 25 },
+    ]);
+    expect(north.botTypes).toEqual([{ botType: "language_model", charged: "0.2", share: 100 }]);
+    expect(quiet).toMatchObject({ id: quietId, charged: "0", events: 0, categories: [], botTypes: [] });
+    // The stacked chart: one series per sub-account with usage, every day of the range.
+    expect(r.daily.keys).toEqual([
+      { key: "s0", label: "South Client" },
+      { key: "s1", label: "North Client" },
+      { key: "s2", label: "Quiet Client" },
+    ]);
+    expect(r.daily.points).toHaveLength(30);
+    expect(r.daily.points.at(-1)).toMatchObject({ s0: 0.2, s1: 0.04, s2: 0 });
+    // The agency's own report is its own usage only.
+    expect((await getUsageReport(t.db, agencyId, parseRange({ days: "30" }, NOW))).totals.charged).toBe("5");
+  });
+
+  it("the split's CSV carries the sub-account on every line, and only the agency's sub-accounts", async () => {
+    const { rows } = await loadSubAccountRows(t.db, agencyId, parseRange({ days: "30" }, NOW));
+    const lines = toSubAccountCsv(rows).trimEnd().split("\r\n");
+    expect(lines[0]).toBe(SUB_ACCOUNT_CSV_HEADER.join(","));
+    expect(lines).toHaveLength(1 + 5 * (2 + 3)); // 5 days × (North: Chat llm, Chat web_search; South: Chat llm, Coder llm, Coder code_artifact)
+    expect(new Set(lines.slice(1).map((l) => l.split(",")[1]))).toEqual(new Set(["North Client", "South Client"]));
+  });
+
+  it("a sub-account sees only itself: its own report, and no split", async () => {
+    const own = await getUsageReport(t.db, northId, parseRange({ days: "30" }, NOW));
+    expect(own.totals.charged).toBe("0.2");
+    expect(own.byBot.map((b) => b.name)).toEqual(["Chat"]);
+    await expect(getSubAccountReport(t.db, { userId: northUser, orgId: northId }, parseRange({ days: "30" }, NOW))).rejects.toBeInstanceOf(InvalidInputError);
+    // Naming the agency does not help: not a member of it.
+    await expect(getSubAccountReport(t.db, { userId: northUser, orgId: agencyId }, parseRange({ days: "30" }, NOW))).rejects.toBeInstanceOf(NotFoundError);
+    // Nor does the agency's admin get a split of a sub-account.
+    await expect(getSubAccountReport(t.db, { userId: agencyAdmin, orgId: northId }, parseRange({ days: "30" }, NOW))).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("an owner organization (and an agency's mere member) cannot request the split", async () => {
+    const err = await getSubAccountReport(t.db, { userId: ownerUser, orgId }, parseRange({ days: "30" }, NOW)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).status).toBe(400);
+    expect((err as InvalidInputError).details).toMatchObject({ errors: [{ field: "split" }] });
+    await expect(getSubAccountReport(t.db, { userId: agencyMember, orgId: agencyId }, parseRange({ days: "30" }, NOW))).rejects.toBeInstanceOf(InvalidInputError);
   });
 });

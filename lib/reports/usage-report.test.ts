@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarize, toCsv, CSV_HEADER, type ReportRow } from "./usage-report";
+import { MAX_SPLIT_SERIES, summarize, summarizeSubAccounts, toCsv, toSubAccountCsv, CSV_HEADER, SUB_ACCOUNT_CSV_HEADER, type ReportRow } from "./usage-report";
 
 const C = 1_000_000n;
 const row = (p: Partial<ReportRow>): ReportRow => ({
@@ -51,6 +51,15 @@ describe("summarize (the rollup arithmetic of Usage & Reports)", () => {
     expect(r.series[1]).toMatchObject({ llm: 4, web_search: 1, language_model: 5, coding: 0 });
     expect(r.series[2]).toMatchObject({ llm: 6, code_artifact: 3, training: 2, coding: 10, language_model: 1 });
   });
+  it("the series also splits by pool, and by bot under synthetic keys", () => {
+    expect(r.series[2]).toMatchObject({ owner: 15 - 4 - 1, end_user: 1, free_reserve: 0 });
+    expect(r.botSeries.keys).toEqual([
+      { key: "s0", label: "CodePilot" },
+      { key: "s1", label: "Helpdesk" },
+    ]);
+    expect(r.botSeries.points[1]).toEqual({ day: "2026-05-10", s0: 0, s1: 5 });
+    expect(r.botSeries.points[2]).toEqual({ day: "2026-05-11", s0: 10, s1: 1 });
+  });
   it("an empty range is empty, with both bot types at zero", () => {
     const e = summarize([], range);
     expect(e.empty).toBe(true);
@@ -64,5 +73,30 @@ describe("summarize (the rollup arithmetic of Usage & Reports)", () => {
     expect(lines).toHaveLength(rows.length + 2);
     expect(lines[1]).toBe("2026-05-10,Helpdesk,language_model,llm,owner,1000,4,0,4");
     expect(lines.at(-1)).toContain(`"'=HYPERLINK(""x""),1"`);
+  });
+});
+
+describe("summarizeSubAccounts (the agency's split)", () => {
+  const range = { from: "2026-05-10", to: "2026-05-11", days: 2 };
+  const subs = Array.from({ length: MAX_SPLIT_SERIES + 2 }, (_, i) => ({ id: `sub${i}`, name: `Client ${i}`, status: "active" as const }));
+  const rows = subs.map((s, i) => ({ ...row({ day: "2026-05-11", charged: BigInt(i + 1) * C, cost: BigInt(i + 1) * C, events: 1 }), subAccountId: s.id, subAccountName: s.name }));
+  const r = summarizeSubAccounts(subs, rows, range);
+
+  it("ranks sub-accounts by credits and folds the smallest into one series", () => {
+    expect(r.subAccounts[0].name).toBe(`Client ${MAX_SPLIT_SERIES + 1}`);
+    expect(r.daily.keys).toHaveLength(MAX_SPLIT_SERIES + 1);
+    expect(r.daily.keys.at(-1)).toEqual({ key: "other", label: "Other sub-accounts" });
+    expect(r.daily.points[1].other).toBe(1 + 2); // Client 0 and Client 1
+    expect(r.daily.points[0].s0).toBe(0);
+    expect(r.totals.charged).toBe(String(((MAX_SPLIT_SERIES + 2) * (MAX_SPLIT_SERIES + 3)) / 2));
+  });
+  it("ignores rows of organizations that are not its sub-accounts", () => {
+    const x = summarizeSubAccounts(subs.slice(0, 1), rows, range);
+    expect(x.subAccounts).toHaveLength(1);
+    expect(x.totals.charged).toBe("1");
+  });
+  it("the CSV names the sub-account second", () => {
+    const lines = toSubAccountCsv(rows.slice(0, 1)).trimEnd().split("\r\n");
+    expect(lines).toEqual([SUB_ACCOUNT_CSV_HEADER.join(","), "2026-05-11,Client 0,Helpdesk,language_model,llm,owner,1,1,0,1"]);
   });
 });

@@ -1,5 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { requireAgencyAdmin } from "@/lib/agency/access";
+import { ForbiddenError, InvalidInputError } from "@/lib/errors";
 import { Credits } from "@/lib/ledger/credits";
 import { averageMicro, eachDay, percent, type DayRange } from "./arithmetic";
 import { BOT_TYPE_KEYS, CATEGORY_KEYS, POOL_KEYS, type BotTypeKey, type CategoryKey, type PoolKey } from "./labels";
@@ -73,12 +75,24 @@ const fmt = Credits.format;
 /** Charts take numbers; display-only, the exact values are the strings. */
 const num = (micro: bigint) => Number(micro) / 1e6;
 
+/**
+ * Credits per day split by a dynamic key (bots, sub-accounts): the largest few keep their own series,
+ * the rest are summed into "other" so a chart never draws dozens of stacks.
+ */
+export interface DailySplit {
+  keys: Array<{ key: string; label: string }>;
+  /** One point per day of the range (zeros filled): `day` and one number per key. */
+  points: Array<Record<string, string | number>>;
+}
+
 export interface UsageReport {
   range: DayRange;
   empty: boolean;
   totals: { charged: string; uncollected: string; cost: string; events: number; answers: number; avgPerAnswer: string | null };
-  /** One point per day (zeros filled): credits charged per category and per bot type. */
-  series: Array<{ day: string } & Record<CategoryKey | "other" | BotTypeKey | "none", number>>;
+  /** One point per day (zeros filled): credits charged per category, per bot type and per pool. */
+  series: Array<{ day: string } & Record<CategoryKey | "other" | BotTypeKey | "none" | PoolKey, number>>;
+  /** Credits per day per bot (the largest bots, the rest as "other"). */
+  botSeries: DailySplit;
   byCategory: Array<{ category: CategoryKey | "other"; charged: string; events: number; share: number }>;
   byBotType: Array<{ botType: BotTypeKey | "none"; charged: string; uncollected: string; events: number; answers: number; avgPerAnswer: string | null }>;
   byBot: Array<{ botId: string | null; name: string; botType: BotTypeKey | "none"; charged: string; uncollected: string; events: number; answers: number; avgPerAnswer: string | null }>;
@@ -90,6 +104,36 @@ const avgStr = (a: Acc) => {
   const v = averageMicro(a.answerCost, a.answers);
   return v === null ? null : fmt(v);
 };
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+const byChargedDesc = <T extends { charged: bigint; name: string }>(x: T, y: T) =>
+  y.charged > x.charged ? 1 : y.charged < x.charged ? -1 : x.name.localeCompare(y.name);
+
+/** Most series a dynamic split draws before folding the rest into "other". */
+export const MAX_SPLIT_SERIES = 7;
+
+/**
+ * Daily points for a dynamic split: `ranked` (largest first) names the groups; the first MAX_SPLIT_SERIES
+ * get keys s0…s6, the rest share "other". Keys are synthetic so names and ids never become data paths.
+ */
+function dailySplit<R extends { day: string; charged: bigint }>(
+  rows: R[],
+  range: DayRange,
+  ranked: Array<{ id: string; name: string }>,
+  idOf: (r: R) => string,
+  otherLabel: string,
+): DailySplit {
+  const own = ranked.slice(0, MAX_SPLIT_SERIES);
+  const keyOf = new Map(own.map((g, i) => [g.id, `s${i}`]));
+  const keys = own.map((g, i) => ({ key: `s${i}`, label: g.name }));
+  if (ranked.length > own.length) keys.push({ key: "other", label: otherLabel });
+  const byDay = new Map<string, Record<string, number>>();
+  for (const d of eachDay(range.from, range.to)) byDay.set(d, Object.fromEntries(keys.map((k) => [k.key, 0])));
+  for (const r of rows) {
+    const point = byDay.get(r.day);
+    if (point) point[keyOf.get(idOf(r)) ?? "other"] += num(r.charged);
+  }
+  return { keys, points: [...byDay].map(([day, p]) => ({ day, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, round6(v)])) })) };
+}
 
 /** Sums the rollup rows of a range into every split of the page. Pure, so it is unit-tested. */
 export function summarize(rows: ReportRow[], range: DayRange): UsageReport {
@@ -100,7 +144,7 @@ export function summarize(rows: ReportRow[], range: DayRange): UsageReport {
   const pool = new Map<string, Acc>();
   const day = new Map<string, Acc>();
   const seriesByDay = new Map<string, Record<string, number>>();
-  const blank = () => Object.fromEntries([...CATEGORY_KEYS, "other", ...BOT_TYPE_KEYS, "none"].map((k) => [k, 0]));
+  const blank = () => Object.fromEntries([...CATEGORY_KEYS, "other", ...BOT_TYPE_KEYS, "none", ...POOL_KEYS].map((k) => [k, 0]));
   for (const d of eachDay(range.from, range.to)) seriesByDay.set(d, blank());
 
   for (const r of rows) {
@@ -122,15 +166,24 @@ export function summarize(rows: ReportRow[], range: DayRange): UsageReport {
     if (point) {
       point[c] += num(r.charged);
       point[t] += num(r.charged);
+      point[r.pool] += num(r.charged);
     }
   }
 
-  const round = (x: number) => Math.round(x * 1e6) / 1e6;
+  const round = round6;
+  const rankedBots = [...bot.values()].sort(byChargedDesc);
   return {
     range,
     empty: rows.length === 0,
     totals: { charged: fmt(total.charged), uncollected: fmt(total.uncollected), cost: fmt(total.cost), events: total.events, answers: total.answers, avgPerAnswer: avgStr(total) },
     series: [...seriesByDay].map(([d, p]) => ({ day: d, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, round(v)])) }) as UsageReport["series"][number]),
+    botSeries: dailySplit(
+      rows,
+      range,
+      rankedBots.map((b) => ({ id: b.botId ?? "none", name: b.name })),
+      (r) => r.botId ?? "none",
+      "Other bots",
+    ),
     byCategory: [...CATEGORY_KEYS, "other" as const]
       .filter((k) => cat.has(k))
       .map((k) => ({ category: k, charged: fmt(cat.get(k)!.charged), events: cat.get(k)!.events, share: percent(cat.get(k)!.charged, total.charged) })),
@@ -140,9 +193,7 @@ export function summarize(rows: ReportRow[], range: DayRange): UsageReport {
         const a = type.get(k) ?? acc();
         return { botType: k, charged: fmt(a.charged), uncollected: fmt(a.uncollected), events: a.events, answers: a.answers, avgPerAnswer: avgStr(a) };
       }),
-    byBot: [...bot.values()]
-      .sort((x, y) => (y.charged > x.charged ? 1 : y.charged < x.charged ? -1 : x.name.localeCompare(y.name)))
-      .map((a) => ({ botId: a.botId, name: a.name, botType: a.botType, charged: fmt(a.charged), uncollected: fmt(a.uncollected), events: a.events, answers: a.answers, avgPerAnswer: avgStr(a) })),
+    byBot: rankedBots.map((a) => ({ botId: a.botId, name: a.name, botType: a.botType, charged: fmt(a.charged), uncollected: fmt(a.uncollected), events: a.events, answers: a.answers, avgPerAnswer: avgStr(a) })),
     byPool: POOL_KEYS.filter((k) => pool.has(k)).map((k) => ({
       pool: k,
       charged: fmt(pool.get(k)!.charged),
@@ -161,6 +212,8 @@ export async function getUsageReport(db: DbOrTx, organizationId: string, range: 
 }
 
 export const CSV_HEADER = ["day", "bot", "bot_type", "category", "pool", "events", "charged_credits", "uncollected_credits", "cost_credits"] as const;
+/** The sub-account split's CSV: the same columns with the sub-account second. */
+export const SUB_ACCOUNT_CSV_HEADER = ["day", "sub_account", ...CSV_HEADER.slice(1)] as const;
 
 function csvCell(value: string | number | null): string {
   const s = value === null ? "" : String(value);
@@ -175,6 +228,161 @@ export function toCsv(rows: ReportRow[]): string {
   for (const r of rows) {
     lines.push(
       [r.day, r.botName ?? "", r.botType ?? "", r.category ?? "", r.pool, r.events, fmt(r.charged), fmt(r.uncollected), fmt(r.cost)].map(csvCell).join(","),
+    );
+  }
+  return lines.join("\r\n") + "\r\n";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The agency's split by sub-account (SPEC §8, §11): only an agency's admins, only its own sub-accounts.
+
+export interface SubAccountReportRow extends ReportRow {
+  subAccountId: string;
+  subAccountName: string;
+}
+
+export interface SubAccountReport {
+  range: DayRange;
+  totals: { charged: string; uncollected: string; events: number; answers: number };
+  /** Every sub-account of the agency (those without usage at zero), largest first. */
+  subAccounts: Array<{
+    id: string;
+    name: string;
+    status: "active" | "suspended";
+    charged: string;
+    uncollected: string;
+    events: number;
+    answers: number;
+    avgPerAnswer: string | null;
+    /** Share of all sub-accounts' credits, in percent. */
+    share: number;
+    /** Category mix: what this sub-account's credits went to, in percent of its own credits. */
+    categories: Array<{ category: CategoryKey | "other"; charged: string; share: number }>;
+    /** Bot-type mix (language model vs coding), in percent of its own credits. */
+    botTypes: Array<{ botType: BotTypeKey | "none"; charged: string; share: number }>;
+  }>;
+  /** Credits per day per sub-account (the largest, the rest as "other"). */
+  daily: DailySplit;
+}
+
+/**
+ * The split is the agency's alone: the current org must be an agency (not a sub-account) that the caller
+ * administers. Not a member → 404 (upstream already); a sub-account, an owner org, or a mere member → 400
+ * on `split`, never data.
+ */
+export async function requireSubAccountSplit(db: DbOrTx, actor: { userId: string; orgId: string }): Promise<{ id: string; name: string }> {
+  try {
+    return await requireAgencyAdmin(db, actor);
+  } catch (e) {
+    if (e instanceof ForbiddenError) throw new InvalidInputError("split", "Only an agency's admins can split usage by sub-account");
+    throw e;
+  }
+}
+
+/**
+ * One grouped query over usage_daily for organization_id in the agency's sub-accounts (joined to their
+ * names and bots). Sub-accounts without usage in the range come back once with `day` null, so they are
+ * listed at zero; they are not rows of the CSV.
+ */
+export async function loadSubAccountRows(
+  db: DbOrTx,
+  agencyId: string,
+  range: DayRange,
+): Promise<{ subAccounts: Array<{ id: string; name: string; status: "active" | "suspended" }>; rows: SubAccountReportRow[] }> {
+  const result = (await db.execute(sql`
+    select o.id as sub_account_id, o.name as sub_account_name, o.status::text as status,
+           d.day::text as day, d.bot_id, b.name as bot_name, b.type::text as bot_type, d.category::text as category, d.pool::text as pool,
+           sum(d.cost)::text as cost, sum(d.charged)::text as charged, sum(d.uncollected)::text as uncollected, sum(d.events)::bigint::text as events
+      from organizations o
+      left join usage_daily d on d.organization_id = o.id and d.day >= ${range.from}::date and d.day <= ${range.to}::date
+      left join bots b on b.id = d.bot_id
+     where o.parent_id = ${agencyId}
+     group by o.id, o.name, o.status, d.day, d.bot_id, b.name, b.type, d.category, d.pool
+     order by d.day nulls first, o.name, o.id, b.name nulls last, d.category nulls last, d.pool`)) as unknown as Record<string, string | null>[];
+  const subAccounts = new Map<string, { id: string; name: string; status: "active" | "suspended" }>();
+  const rows: SubAccountReportRow[] = [];
+  for (const r of result) {
+    const id = r.sub_account_id!;
+    if (!subAccounts.has(id)) subAccounts.set(id, { id, name: r.sub_account_name!, status: r.status as "active" | "suspended" });
+    if (r.day === null) continue;
+    rows.push({
+      subAccountId: id,
+      subAccountName: r.sub_account_name!,
+      day: r.day,
+      botId: r.bot_id,
+      botName: r.bot_name,
+      botType: r.bot_type as BotTypeKey | null,
+      category: r.category as CategoryKey | null,
+      pool: r.pool as PoolKey,
+      cost: BigInt(r.cost!),
+      charged: BigInt(r.charged!),
+      uncollected: BigInt(r.uncollected!),
+      events: Number(r.events),
+    });
+  }
+  return { subAccounts: [...subAccounts.values()], rows };
+}
+
+/** Sums the sub-accounts' rollup rows: each one's total, category and bot-type mix, and the daily split. Pure. */
+export function summarizeSubAccounts(
+  subAccounts: Array<{ id: string; name: string; status: "active" | "suspended" }>,
+  rows: SubAccountReportRow[],
+  range: DayRange,
+): SubAccountReport {
+  const total = acc();
+  const per = new Map(subAccounts.map((s) => [s.id, { ...s, a: acc(), cat: new Map<string, Acc>(), type: new Map<string, Acc>() }]));
+  for (const r of rows) {
+    const s = per.get(r.subAccountId);
+    if (!s) continue;
+    add(total, r);
+    add(s.a, r);
+    const c = r.category ?? "other";
+    const t = r.botType ?? "none";
+    if (!s.cat.has(c)) s.cat.set(c, acc());
+    add(s.cat.get(c)!, r);
+    if (!s.type.has(t)) s.type.set(t, acc());
+    add(s.type.get(t)!, r);
+  }
+  const ranked = [...per.values()].map((s) => ({ ...s, charged: s.a.charged })).sort(byChargedDesc);
+  return {
+    range,
+    totals: { charged: fmt(total.charged), uncollected: fmt(total.uncollected), events: total.events, answers: total.answers },
+    subAccounts: ranked.map((s) => ({
+      id: s.id,
+      name: s.name,
+      status: s.status,
+      charged: fmt(s.a.charged),
+      uncollected: fmt(s.a.uncollected),
+      events: s.a.events,
+      answers: s.a.answers,
+      avgPerAnswer: avgStr(s.a),
+      share: percent(s.a.charged, total.charged),
+      categories: [...CATEGORY_KEYS, "other" as const]
+        .filter((k) => s.cat.has(k))
+        .map((k) => ({ category: k, charged: fmt(s.cat.get(k)!.charged), share: percent(s.cat.get(k)!.charged, s.a.charged) })),
+      botTypes: [...BOT_TYPE_KEYS, "none" as const]
+        .filter((k) => s.type.has(k))
+        .map((k) => ({ botType: k, charged: fmt(s.type.get(k)!.charged), share: percent(s.type.get(k)!.charged, s.a.charged) })),
+    })),
+    daily: dailySplit(rows, range, ranked, (r) => r.subAccountId, "Other sub-accounts"),
+  };
+}
+
+/** The agency's report split by sub-account; refuses anyone but an agency's admin (see requireSubAccountSplit). */
+export async function getSubAccountReport(db: DbOrTx, actor: { userId: string; orgId: string }, range: DayRange): Promise<SubAccountReport> {
+  const agency = await requireSubAccountSplit(db, actor);
+  const { subAccounts, rows } = await loadSubAccountRows(db, agency.id, range);
+  return summarizeSubAccounts(subAccounts, rows, range);
+}
+
+/** The sub-account split's CSV: one line per day × sub-account × bot × category × pool, oldest day first. */
+export function toSubAccountCsv(rows: SubAccountReportRow[]): string {
+  const lines = [SUB_ACCOUNT_CSV_HEADER.join(",")];
+  for (const r of rows) {
+    lines.push(
+      [r.day, r.subAccountName, r.botName ?? "", r.botType ?? "", r.category ?? "", r.pool, r.events, fmt(r.charged), fmt(r.uncollected), fmt(r.cost)]
+        .map(csvCell)
+        .join(","),
     );
   }
   return lines.join("\r\n") + "\r\n";
