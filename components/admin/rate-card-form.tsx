@@ -1,9 +1,8 @@
 "use client";
-import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
-import { useToast } from "@/components/ui/toast";
+import { useActionForm } from "@/components/ui/use-action-form";
 import type { RatePrices } from "@/lib/metering/rate-card";
 import { publishRateCardAction } from "@/app/(dashboard)/admin/rate-card/actions";
 
@@ -21,22 +20,9 @@ const FIELDS: { name: string; label: string; get: (p: RatePrices) => string }[] 
 ];
 
 export function RateCardForm({ current }: { current: RatePrices }) {
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [pending, startTransition] = useTransition();
-  const toast = useToast();
+  const { errors, pending, onSubmit } = useActionForm(publishRateCardAction, { success: (data) => `Rate card version ${data.version} published` });
   return (
-    <form
-      className="grid gap-4"
-      action={(formData) =>
-        startTransition(async () => {
-          const result = await publishRateCardAction(formData);
-          if (result.ok) {
-            setErrors({});
-            toast({ title: `Rate card version ${result.data.version} published` });
-          } else setErrors(result.fieldErrors ?? { form: result.error });
-        })
-      }
-    >
+    <form className="grid gap-4" onSubmit={onSubmit}>
       <div className="grid gap-4 sm:grid-cols-2">
         {FIELDS.map((field) => (
           <Field key={field.name} id={field.name} label={`${field.label} (credits)`} error={errors[field.name]}>

@@ -1,30 +1,16 @@
 "use client";
-import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
-import { useToast } from "@/components/ui/toast";
+import { useActionForm } from "@/components/ui/use-action-form";
 import { createBotAction } from "@/app/(dashboard)/bots/actions";
 
 export function CreateBotForm() {
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [pending, startTransition] = useTransition();
-  const toast = useToast();
+  const { errors, pending, onSubmit } = useActionForm(createBotAction, { success: "Bot created", resetOnSuccess: true });
   return (
-    <form
-      className="flex flex-wrap items-end gap-3"
-      action={(formData) =>
-        startTransition(async () => {
-          const result = await createBotAction(formData);
-          if (result.ok) {
-            setErrors({});
-            toast({ title: `Bot “${formData.get("name")}” created` });
-          } else setErrors(result.fieldErrors ?? { name: result.error });
-        })
-      }
-    >
+    <form className="flex flex-wrap items-end gap-3" onSubmit={onSubmit}>
       <div className="min-w-56 flex-1">
-        <Field id="bot-name" label="Bot name" error={errors.name}>
+        <Field id="bot-name" label="Bot name" error={errors.name ?? errors.form}>
           <Input id="bot-name" name="name" required aria-invalid={Boolean(errors.name)} />
         </Field>
       </div>

@@ -1,36 +1,16 @@
 "use client";
-import { useRef, useState, useTransition } from "react";
-import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
-import { useToast } from "@/components/ui/toast";
+import { useActionForm } from "@/components/ui/use-action-form";
 import { createEndUserPlanAction } from "@/app/(dashboard)/bots/[botId]/actions";
-
-const CURRENCIES = ["usd", "eur", "gbp", "chf", "cad", "aud"];
+import { PriceFields, SubmitRow } from "./end-user-pack-form";
 
 /** New recurring plan for this bot's end users: price per interval, credits per period, rollover or expire. */
 export function EndUserPlanForm({ botId }: { botId: string }) {
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [pending, startTransition] = useTransition();
-  const form = useRef<HTMLFormElement>(null);
-  const toast = useToast();
+  const { errors, pending, onSubmit } = useActionForm(createEndUserPlanAction, { success: "Plan created", resetOnSuccess: true });
   const id = (name: string) => `plan-${name}-${botId}`;
   return (
-    <form
-      ref={form}
-      aria-label="New plan"
-      className="grid gap-3 sm:grid-cols-3"
-      action={(formData) =>
-        startTransition(async () => {
-          const result = await createEndUserPlanAction(formData);
-          if (result.ok) {
-            setErrors({});
-            form.current?.reset();
-            toast({ title: "Plan created" });
-          } else setErrors(result.fieldErrors ?? { form: result.error });
-        })
-      }
-    >
+    <form aria-label="New plan" className="grid gap-3 sm:grid-cols-3" onSubmit={onSubmit}>
       <input type="hidden" name="botId" value={botId} />
       <Field id={id("name")} label="Plan name" error={errors.name}>
         <Input id={id("name")} name="name" placeholder="Monthly" aria-invalid={Boolean(errors.name)} />
@@ -38,20 +18,7 @@ export function EndUserPlanForm({ botId }: { botId: string }) {
       <Field id={id("credits")} label="Credits per period" error={errors.creditsPerPeriod}>
         <Input id={id("credits")} name="creditsPerPeriod" inputMode="decimal" placeholder="300" aria-invalid={Boolean(errors.creditsPerPeriod)} />
       </Field>
-      <div className="grid grid-cols-[1fr_6rem] gap-2">
-        <Field id={id("price")} label="Price per period" error={errors.price}>
-          <Input id={id("price")} name="price" inputMode="decimal" placeholder="9.00" aria-invalid={Boolean(errors.price)} />
-        </Field>
-        <Field id={id("currency")} label="Currency" error={errors.currency}>
-          <Select id={id("currency")} name="currency" defaultValue="usd">
-            {CURRENCIES.map((c) => (
-              <option key={c} value={c}>
-                {c.toUpperCase()}
-              </option>
-            ))}
-          </Select>
-        </Field>
-      </div>
+      <PriceFields id={id} label="Price per period" placeholder="9.00" errors={errors} />
       <Field id={id("interval")} label="Period" error={errors.interval}>
         <Select id={id("interval")} name="interval" defaultValue="month">
           <option value="week">Week</option>
@@ -65,16 +32,7 @@ export function EndUserPlanForm({ botId }: { botId: string }) {
           <option value="rollover">Roll over</option>
         </Select>
       </Field>
-      <div className="flex items-end">
-        <Button type="submit" disabled={pending}>
-          Create plan
-        </Button>
-      </div>
-      {errors.form ? (
-        <p role="alert" className="text-sm text-destructive sm:col-span-3">
-          {errors.form}
-        </p>
-      ) : null}
+      <SubmitRow label="Create plan" pending={pending} error={errors.form} />
     </form>
   );
 }

@@ -1,32 +1,17 @@
 "use client";
-import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
-import { useToast } from "@/components/ui/toast";
+import { useActionForm } from "@/components/ui/use-action-form";
 import { updateFreeReserveAction } from "@/app/(dashboard)/bots/actions";
 
 export function FreeReserveForm({ botId, botName, perPeriod, answersPerVisitorPerDay, disabled }: { botId: string; botName: string; perPeriod: string; answersPerVisitorPerDay: number; disabled: boolean }) {
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [pending, startTransition] = useTransition();
-  const toast = useToast();
+  const { errors, pending, onSubmit } = useActionForm(updateFreeReserveAction, { success: `Free reserve of ${botName} saved` });
   return (
-    <form
-      aria-label={`Free reserve of ${botName}`}
-      className="flex flex-wrap items-end gap-3"
-      action={(formData) =>
-        startTransition(async () => {
-          const result = await updateFreeReserveAction(formData);
-          if (result.ok) {
-            setErrors({});
-            toast({ title: `Free reserve of ${botName} saved` });
-          } else setErrors(result.fieldErrors ?? { perPeriod: result.error });
-        })
-      }
-    >
+    <form aria-label={`Free reserve of ${botName}`} className="flex flex-wrap items-end gap-3" onSubmit={onSubmit}>
       <input type="hidden" name="botId" value={botId} />
       <div className="w-44">
-        <Field id={`reserve-${botId}`} label="Free credits per month" error={errors.perPeriod}>
+        <Field id={`reserve-${botId}`} label="Free credits per month" error={errors.perPeriod ?? errors.form}>
           <Input id={`reserve-${botId}`} name="perPeriod" inputMode="decimal" defaultValue={perPeriod} disabled={disabled} aria-invalid={Boolean(errors.perPeriod)} />
         </Field>
       </div>
