@@ -297,6 +297,9 @@ describe("reads", () => {
   it("serves a valid OpenAPI 3.1 document covering every endpoint", async () => {
     const res = await callRoute(openapiGET as never);
     expect(res.body.openapi).toBe("3.1.0");
+    const { validate } = await import("@readme/openapi-parser");
+    const validation = await validate(JSON.parse(JSON.stringify(res.body)));
+    expect(validation.valid ? [] : validation.errors).toEqual([]);
     expect(Object.keys(res.body.paths as object).sort()).toEqual(
       ["/api/v1/authorizations", "/api/v1/authorizations/{id}/capture", "/api/v1/authorizations/{id}/release", "/api/v1/balance", "/api/v1/bots", "/api/v1/end-user-sessions", "/api/v1/usage-events", "/api/v1/usage-events/batch"].sort(),
     );
