@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
-import { GroupCommitQueue } from "./group-commit";
+import { GroupCommitQueue, type FlushAttempt } from "./group-commit";
 import { AccountNotFoundError, InsufficientCreditsError } from "./errors";
 import {
   isTx,
+  newId,
   optionalUuid,
   parseAllocations,
   requireDate,
@@ -19,6 +20,8 @@ import { USAGE_ACTORS, USAGE_CATEGORIES, USAGE_POOLS, type UsageMeta } from "./t
 
 /** One item of `ledger_apply_debits` (already validated, JSON-ready). */
 export interface DebitItem {
+  /** Client-generated id: the usage event's (debit) or the hold's (hold). Makes a retried item safe. */
+  id: string;
   kind: "debit" | "hold";
   account_id: string;
   amount: string;
@@ -33,6 +36,8 @@ export interface DebitItem {
   description: string | null;
   hold_expires_at: string | null;
   metadata: Record<string, unknown>;
+  /** Set on a retry after a failed flush: an item already applied is reported, not applied again. */
+  retry?: boolean;
 }
 
 export interface DebitOutcome {
@@ -66,6 +71,7 @@ export function buildDebitItem(
     throw new InvalidInputError("rateCardVersion", "rateCardVersion must be an integer");
   }
   return {
+    id: newId(),
     kind,
     account_id: requireUuid(input.accountId, "accountId"),
     amount: amount.toString(),
@@ -102,8 +108,14 @@ function toOutcome(item: DebitItem, row: Row): DebitOutcome | Error {
 const APPLY_SQL = "select * from ledger_apply_debits($1::jsonb, coalesce($2::timestamptz, now()))";
 
 /** Runs items through ledger_apply_debits on a Db (raw postgres.js, prepared) — one transaction. */
-async function applyOnDb(db: Db, items: DebitItem[], now: Date | undefined): Promise<(DebitOutcome | Error)[]> {
-  const result = (await db.$client.unsafe(APPLY_SQL, [JSON.stringify(items), now ? now.toISOString() : null], {
+export async function applyOnDb(
+  db: Db,
+  items: DebitItem[],
+  now: Date | undefined,
+  attempt: FlushAttempt = { retry: false },
+): Promise<(DebitOutcome | Error)[]> {
+  const payload = attempt.retry ? items.map((i) => ({ ...i, retry: true })) : items;
+  const result = (await db.$client.unsafe(APPLY_SQL, [JSON.stringify(payload), now ? now.toISOString() : null], {
     prepare: true,
   })) as unknown as Row[];
   return items.map((item, i) => toOutcome(item, result[i]));
@@ -119,11 +131,20 @@ async function applyOnTx(db: DbOrTx, items: DebitItem[], now: Date | undefined):
 
 const queues = new WeakMap<object, GroupCommitQueue<DebitItem, DebitOutcome>>();
 
+/**
+ * Debit flushes in flight at once per Db, on disjoint accounts (a hot account still gets one at a
+ * time: its flushes would only queue on its lock). Each takes a pooled connection.
+ */
+export const FLUSHES_IN_FLIGHT = Math.max(1, Number(process.env.LEDGER_FLUSHES_IN_FLIGHT ?? 2) || 1);
+
 /** The group-commit queue of a Db (one queue across all accounts, so spread traffic batches too). */
 export function debitQueue(db: Db): GroupCommitQueue<DebitItem, DebitOutcome> {
   let q = queues.get(db);
   if (!q) {
-    q = new GroupCommitQueue<DebitItem, DebitOutcome>((items) => applyOnDb(db, items, undefined));
+    q = new GroupCommitQueue<DebitItem, DebitOutcome>((items, attempt) => applyOnDb(db, items, undefined, attempt), 1000, {
+      key: (item) => item.account_id,
+      maxInFlight: FLUSHES_IN_FLIGHT,
+    });
     queues.set(db, q);
   }
   return q;

@@ -1,6 +1,6 @@
 import type { DbOrTx } from "@/db/client";
 import { InvalidInputError } from "@/lib/errors";
-import { requireDate, requireOneOf, requirePositive, requireUuid, type Allocation } from "./internal";
+import { newId, requireDate, requireOneOf, requirePositive, requireUuid, type Allocation } from "./internal";
 import { resolveHoldItem } from "./resolve-holds";
 import { USAGE_CATEGORIES, type UsageCategory } from "./types";
 
@@ -47,6 +47,7 @@ export async function captureHold(db: DbOrTx, input: CaptureHoldInput): Promise<
       hold_id: holdId,
       action: "capture",
       amount: amount.toString(),
+      usage_event_id: newId(),
       category: input.category == null ? null : requireOneOf(input.category, USAGE_CATEGORIES, "category"),
       quantities: input.quantities ?? null,
       occurred_at: input.occurredAt ? requireDate(input.occurredAt, "occurredAt").toISOString() : null,

@@ -54,9 +54,15 @@ describe("consumption order (pure)", () => {
 describe("the SQL mirror", () => {
   it("appears verbatim in every hot-path function of the migrations", () => {
     const dir = path.join(process.cwd(), "drizzle");
-    const text = readFileSync(path.join(dir, "0002_ledger_functions.sql"), "utf8");
-    expect(text).toContain(consumptionOrderSql("b").replace("b.priority", "b.priority")); // ledger_apply_debits
-    expect(text).toContain(consumptionOrderSql("bb")); // ledger_resolve_holds (excess)
+    // 0002 created the hot-path functions; 0008 (fast paths) replaced both. Each file that defines
+    // ledger_apply_debits / ledger_resolve_holds must carry the order verbatim.
+    for (const file of ["0002_ledger_functions.sql", "0008_ledger_fast_paths.sql"]) {
+      const text = readFileSync(path.join(dir, file), "utf8");
+      expect(text).toContain("FUNCTION ledger_apply_debits");
+      expect(text).toContain("FUNCTION ledger_resolve_holds");
+      expect(text).toContain(consumptionOrderSql("b")); // ledger_apply_debits
+      expect(text).toContain(consumptionOrderSql("bb")); // ledger_resolve_holds (excess, available)
+    }
   });
 
   it("is the installed function's order too", async () => {

@@ -1,59 +1,127 @@
 /**
  * Group commit: concurrent requests are coalesced into one flush (one SQL round trip, one commit).
  *
- * - One flush in flight per queue; the next flush starts as soon as the previous one ends, with
- *   everything that arrived meanwhile (no fixed wait: an idle queue flushes on the next microtask).
+ * - Up to `maxInFlight` flushes at once (default 1), never two holding items of the same `key` (the
+ *   ledger keys by account: one hot account gets one flush at a time, spread traffic gets parallel
+ *   flushes on disjoint accounts). The next flush starts as soon as a slot frees up, with everything
+ *   that arrived meanwhile (no fixed wait: an idle queue flushes on the next microtask).
  * - Items keep arrival order inside a flush; the SQL applies them in that order.
  * - `flush` returns one outcome per item: a value (resolve) or an Error (that caller alone is rejected).
- *   If the flush itself throws (e.g. connection error), its transaction rolled back as a whole: when
- *   it held several items they are retried one by one so that one poisoned item cannot fail the
- *   others; a single item gets the error.
+ * - If the flush itself throws, it may have failed before its commit (rolled back as a whole) or after
+ *   it (e.g. the connection dropped while the commit's reply was on its way). So every item is retried
+ *   on its own, flagged `{ retry: true }`: a retrying flush must recognise an item that already took
+ *   effect (the ledger passes client-generated ids and reports such an item with its original outcome)
+ *   and never apply it twice. A multi-item flush is always retried item by item (one poisoned item
+ *   cannot fail the others); a single item is retried once when the error may have come after the
+ *   commit (`mayHaveCommitted`), otherwise it gets the error.
  */
+export interface FlushAttempt {
+  /** True when these items were already part of a flush that threw: some may have been applied. */
+  retry: boolean;
+}
+
+/** A SQLSTATE error other than a connection/shutdown class is a statement failure: nothing committed. */
+export function mayHaveCommitted(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !/^[0-9A-Z]{5}$/.test(code)) return true; // connection / client-side error
+  return code.startsWith("08") || code.startsWith("57") || code.startsWith("58") || code === "XX000";
+}
+
+type Pending<I, O> = { item: I; resolve: (o: O) => void; reject: (e: unknown) => void };
+
+export interface GroupCommitOptions<I> {
+  /**
+   * Items with the same key (e.g. the account) are never in two flushes at once: they would only queue
+   * on the same row locks. Default: one key for everything (one flush in flight).
+   */
+  key?: (item: I) => string;
+  /** Flushes in flight at once, on disjoint keys (each takes a pooled connection). Default 1. */
+  maxInFlight?: number;
+}
+
 export class GroupCommitQueue<I, O> {
-  private pending: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
-  private running = false;
+  private pending: Pending<I, O>[] = [];
+  private scheduled = false;
+  private inFlight = 0;
+  private readonly busy = new Map<string, number>();
+  private readonly key: (item: I) => string;
+  private readonly maxInFlight: number;
   /** Flush sizes seen (for benchmarks and diagnostics). */
-  readonly stats = { flushes: 0, items: 0, maxBatch: 0 };
+  readonly stats = { flushes: 0, items: 0, maxBatch: 0, retries: 0 };
 
   constructor(
-    private readonly flush: (items: I[]) => Promise<(O | Error)[]>,
+    private readonly flush: (items: I[], attempt: FlushAttempt) => Promise<(O | Error)[]>,
     private readonly maxBatch = 1000,
-  ) {}
+    options: GroupCommitOptions<I> = {},
+  ) {
+    this.key = options.key ?? (() => "");
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+  }
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        queueMicrotask(() => void this.run());
-      }
+      this.schedule();
     });
   }
 
-  private async run(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const group = this.pending.splice(0, this.maxBatch);
-        this.stats.flushes++;
-        this.stats.items += group.length;
-        this.stats.maxBatch = Math.max(this.stats.maxBatch, group.length);
-        await this.flushGroup(group);
+  /** Starts flushes on the next microtask, so that everything submitted in this tick joins one flush. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
+      // Take, in arrival order, the items whose key is not in a flush already (order per key is kept:
+      // once one item of a key stays behind, every later item of that key does too).
+      const group: Pending<I, O>[] = [];
+      const keys = new Set<string>();
+      const rest: Pending<I, O>[] = [];
+      for (const p of this.pending) {
+        const k = this.key(p.item);
+        if (group.length < this.maxBatch && !this.busy.has(k)) {
+          group.push(p);
+          keys.add(k);
+        } else rest.push(p);
       }
-    } finally {
-      this.running = false;
+      if (group.length === 0) return;
+      this.pending = rest;
+      for (const k of keys) this.busy.set(k, (this.busy.get(k) ?? 0) + 1);
+      this.inFlight++;
+      this.stats.flushes++;
+      this.stats.items += group.length;
+      this.stats.maxBatch = Math.max(this.stats.maxBatch, group.length);
+      void this.flushGroup(group, false).finally(() => {
+        for (const k of keys) {
+          const c = (this.busy.get(k) ?? 1) - 1;
+          if (c === 0) this.busy.delete(k);
+          else this.busy.set(k, c);
+        }
+        this.inFlight--;
+        if (this.pending.length > 0) this.schedule();
+      });
     }
   }
 
-  private async flushGroup(group: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[]) {
+  private async flushGroup(group: Pending<I, O>[], retry: boolean): Promise<void> {
     let outcomes: (O | Error)[];
     try {
-      outcomes = await this.flush(group.map((g) => g.item));
+      outcomes = await this.flush(
+        group.map((g) => g.item),
+        { retry },
+      );
     } catch (error) {
-      if (group.length === 1) {
+      if (group.length === 1 && (retry || !mayHaveCommitted(error))) {
         group[0].reject(error);
         return;
       }
-      for (const one of group) await this.flushGroup([one]);
+      this.stats.retries += group.length;
+      for (const one of group) await this.flushGroup([one], true);
       return;
     }
     group.forEach((g, i) => {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx, Tx } from "@/db/client";
@@ -83,4 +84,16 @@ export interface Allocation {
 export function parseAllocations(value: unknown): Allocation[] {
   const list = parseJson<{ batch_id: string; amount: string }[] | null>(value) ?? [];
   return list.map((a) => ({ batchId: a.batch_id, amount: BigInt(a.amount) }));
+}
+
+/**
+ * A time-ordered UUID (version 7: 48-bit Unix ms, then random) for rows the ledger creates in bulk
+ * (usage events, holds). Generated client-side so a retried flush can recognise what it already
+ * wrote; time-ordered so the primary keys (and the indexes that lead with them) grow at their right
+ * edge instead of dirtying random pages.
+ */
+export function newId(): string {
+  const r = randomUUID();
+  const ts = Date.now().toString(16).padStart(12, "0");
+  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${r.slice(15)}`;
 }

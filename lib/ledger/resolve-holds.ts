@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
-import { GroupCommitQueue } from "./group-commit";
+import { GroupCommitQueue, type FlushAttempt } from "./group-commit";
 import { HoldAlreadyResolvedError, HoldExpiredError, HoldNotFoundError } from "./errors";
 import { isTx, parseAllocations, rows, toBig, type Allocation } from "./internal";
 
@@ -14,6 +14,10 @@ export interface ResolveItem {
   occurred_at?: string | null;
   rate_card_version?: number | null;
   description?: string | null;
+  /** Capture: client-generated id of the usage event (makes a retried capture recognisable). */
+  usage_event_id?: string;
+  /** Set on a retry after a failed flush: an item already applied is reported, not applied again. */
+  retry?: boolean;
 }
 
 export interface ResolveOutcome {
@@ -65,8 +69,14 @@ function toOutcome(item: ResolveItem, row: Row): ResolveOutcome | Error {
 
 const RESOLVE_SQL = "select * from ledger_resolve_holds($1::jsonb, coalesce($2::timestamptz, now()))";
 
-async function resolveOnDb(db: Db, items: ResolveItem[], now?: Date): Promise<(ResolveOutcome | Error)[]> {
-  const result = (await db.$client.unsafe(RESOLVE_SQL, [JSON.stringify(items), now ? now.toISOString() : null], {
+export async function resolveOnDb(
+  db: Db,
+  items: ResolveItem[],
+  now?: Date,
+  attempt: FlushAttempt = { retry: false },
+): Promise<(ResolveOutcome | Error)[]> {
+  const payload = attempt.retry ? items.map((i) => ({ ...i, retry: true })) : items;
+  const result = (await db.$client.unsafe(RESOLVE_SQL, [JSON.stringify(payload), now ? now.toISOString() : null], {
     prepare: true,
   })) as unknown as Row[];
   return items.map((item, i) => toOutcome(item, result[i]));
@@ -87,7 +97,7 @@ const queues = new WeakMap<object, GroupCommitQueue<ResolveItem, ResolveOutcome>
 export function resolveQueue(db: Db): GroupCommitQueue<ResolveItem, ResolveOutcome> {
   let q = queues.get(db);
   if (!q) {
-    q = new GroupCommitQueue<ResolveItem, ResolveOutcome>((items) => resolveOnDb(db, items));
+    q = new GroupCommitQueue<ResolveItem, ResolveOutcome>((items, attempt) => resolveOnDb(db, items, undefined, attempt));
     queues.set(db, q);
   }
   return q;

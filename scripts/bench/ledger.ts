@@ -24,7 +24,7 @@ import {
   verifyLedger,
   type DebitInput,
 } from "@/lib/ledger";
-import { debitQueue } from "@/lib/ledger/apply-debits";
+import { debitQueue, FLUSHES_IN_FLIGHT } from "@/lib/ledger/apply-debits";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -181,10 +181,13 @@ async function main() {
     const avgBatch = flushes ? (q.stats.items - before.items) / flushes : 0;
 
     let k = 0;
+    const beforeSpread = { ...q.stats };
     const spreadRes = await phase("spread", async () => {
       const a = spread[(k++ * 7919) % spread.length];
       await debit(db, meta(a));
     });
+    const spreadFlushes = q.stats.flushes - beforeSpread.flushes;
+    const spreadAvgBatch = spreadFlushes ? (q.stats.items - beforeSpread.items) / spreadFlushes : 0;
 
     const holdRes = await phase("hold+capture", async () => {
       const h = await placeHold(db, { ...meta(hold), amount: 5000n });
@@ -216,6 +219,8 @@ async function main() {
       spread_debit_p99_ms: spreadRes.p99,
       hold_capture_p99_ms: holdRes.p99,
       hot_avg_flush_size: +avgBatch.toFixed(1),
+      spread_avg_flush_size: +spreadAvgBatch.toFixed(1),
+      debit_flushes_in_flight: FLUSHES_IN_FLIGHT,
       concurrency: CONCURRENCY,
       seconds_per_phase: SECONDS,
       prefill_events: filled,

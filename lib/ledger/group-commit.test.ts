@@ -1,0 +1,162 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { useTestDb } from "@/test/db";
+import { applyOnDb, buildDebitItem, type DebitItem, type DebitOutcome } from "./apply-debits";
+import { getBalance } from "./get-balance";
+import { grantBatch } from "./grant-batch";
+import { GroupCommitQueue, mayHaveCommitted } from "./group-commit";
+import { rows } from "./internal";
+import { placeHold } from "./place-hold";
+import { resolveOnDb, type ResolveItem, type ResolveOutcome } from "./resolve-holds";
+import { debit, debitMany } from "./debit";
+import { C, newOrgAccount } from "./test-helpers";
+import { verifyLedger } from "./verify";
+
+const t = useTestDb();
+
+/** A connection that drops after the server committed: the flush took effect, its reply is lost. */
+function lostReply<I, O>(apply: (db: Db, items: I[], attempt: { retry: boolean }) => Promise<(O | Error)[]>, times = 1) {
+  const attempts: { n: number; retry: boolean }[] = [];
+  let left = times;
+  const queue = new GroupCommitQueue<I, O>(async (items, attempt) => {
+    attempts.push({ n: items.length, retry: attempt.retry });
+    const out = await apply(t.db, items, attempt);
+    if (left-- > 0) throw Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" });
+    return out;
+  });
+  return { queue, attempts };
+}
+
+describe("GroupCommitQueue retries", () => {
+  it("retries a failed multi-item flush item by item, flagged retry; a statement error on one item is not retried", async () => {
+    const seen: { items: number[]; retry: boolean }[] = [];
+    const q = new GroupCommitQueue<number, number>(async (items, attempt) => {
+      seen.push({ items, retry: attempt.retry });
+      if (items.includes(3)) throw Object.assign(new Error("check"), { code: "23514" });
+      return items.map((x) => x * 10);
+    });
+    const res = await Promise.allSettled([1, 2, 3, 4].map((x) => q.submit(x)));
+    expect(res.map((r) => (r.status === "fulfilled" ? r.value : "err"))).toEqual([10, 20, "err", 40]);
+    expect(seen[0]).toEqual({ items: [1, 2, 3, 4], retry: false });
+    expect(seen.slice(1)).toEqual([1, 2, 3, 4].map((x) => ({ items: [x], retry: true })));
+    // a single item failing with a statement error (rolled back) is not retried
+    seen.length = 0;
+    await expect(q.submit(3)).rejects.toThrow("check");
+    expect(seen).toHaveLength(1);
+    expect(mayHaveCommitted(Object.assign(new Error("x"), { code: "23505" }))).toBe(false);
+    expect(mayHaveCommitted(Object.assign(new Error("x"), { code: "08006" }))).toBe(true);
+    expect(mayHaveCommitted(new Error("socket hang up"))).toBe(true);
+  });
+
+  it("runs flushes on disjoint keys in parallel, never two flushes holding the same key", async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const active = new Set<string>();
+    const q = new GroupCommitQueue<{ k: string; v: number }, number>(
+      async (items) => {
+        const keys = new Set(items.map((i) => i.k));
+        for (const k of keys) {
+          expect(active.has(k)).toBe(false);
+          active.add(k);
+        }
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        for (const k of keys) active.delete(k);
+        return items.map((i) => i.v);
+      },
+      1000,
+      { key: (i) => i.k, maxInFlight: 3 },
+    );
+    const order: number[] = [];
+    const subs = Array.from({ length: 200 }, (_, v) => ({ k: `k${v % 5}`, v }));
+    // staggered arrivals so later items find keys busy
+    const done = [];
+    for (const it of subs) {
+      done.push(q.submit(it).then((v) => (it.k === "k0" ? order.push(v) : 0)));
+      if (it.v % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(done);
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(3);
+    // per key, arrival order is kept
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it("parallel debit flushes over many accounts (two pools) spend exactly what was asked", async () => {
+    const accounts = await Promise.all(Array.from({ length: 12 }, (_, i) => newOrgAccount(t.db, `spread-${i}`)));
+    for (const a of accounts) await grantBatch(t.db, { accountId: a.accountId, type: "paid", source: "top_up", amount: C(50), now: new Date(Date.now() - 1000) });
+    const other = (await import("@/db/client")).createDb(t.url, { max: 4 });
+    try {
+      const res = await Promise.allSettled(
+        Array.from({ length: 720 }, (_, i) => debit(i % 2 ? other : t.db, { accountId: accounts[(i * 7) % 12].accountId, amount: C(1), category: "llm" })),
+      );
+      // 60 debits of 1 per account, 50 credits each: 50 succeed, 10 are refused
+      expect(res.filter((r) => r.status === "fulfilled")).toHaveLength(600);
+      for (const a of accounts) expect((await getBalance(t.db, a.accountId)).balance).toBe(0n);
+    } finally {
+      await other.$client.end({ timeout: 5 });
+    }
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
+  it("a large bulk flush applies its items in arrival order (who gets the last credits)", async () => {
+    const { accountId } = await newOrgAccount(t.db, "bulk-order");
+    await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(100), now: new Date(Date.now() - 1000) });
+    // 4,000 items of 1 credit, with a few bigger ones sprinkled in: exactly the prefix that fits succeeds
+    const amounts = Array.from({ length: 4000 }, (_, i) => (i % 7 === 3 ? C(2) : C(1)));
+    const outs = await debitMany(t.db, amounts.map((amount) => ({ accountId, amount, quantities: { i: 1 }, description: "bulk" })));
+    let left = C(100);
+    const expected = amounts.map((a) => (a <= left ? ((left -= a), true) : false));
+    expect(outs.map((o) => !(o instanceof Error))).toEqual(expected);
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
+  it("debits and holds whose flush committed but whose reply was lost are reported once, never applied twice", async () => {
+    const { accountId } = await newOrgAccount(t.db, "retry");
+    await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(100), now: new Date(Date.now() - 1000) });
+    const { queue, attempts } = lostReply<DebitItem, DebitOutcome>((db, items, attempt) => applyOnDb(db, items, undefined, attempt));
+    const items = [
+      ...Array.from({ length: 5 }, () => buildDebitItem("debit", { accountId, amount: C(2), category: "llm" })),
+      buildDebitItem("hold", { accountId, amount: C(3), holdExpiresAt: new Date(Date.now() + 60_000) }),
+    ];
+    const outs = await Promise.all(items.map((i) => queue.submit(i)));
+    expect(attempts[0]).toEqual({ n: 6, retry: false });
+    expect(attempts.slice(1)).toEqual(items.map(() => ({ n: 1, retry: true })));
+    for (const [i, o] of outs.entries()) {
+      if (items[i].kind === "debit") expect(o.usageEventId).toBe(items[i].id);
+      else expect(o.holdId).toBe(items[i].id);
+      expect(o.allocations.reduce((s, a) => s + a.amount, 0n)).toBe(BigInt(items[i].amount));
+    }
+    const [ev] = await rows<{ n: string }>(t.db, sql`select count(*)::text as n from usage_events where account_id = ${accountId}`);
+    expect(ev.n).toBe("5");
+    const bal = await getBalance(t.db, accountId);
+    expect(bal.balance).toBe(C(90));
+    expect(bal.held).toBe(C(3));
+    expect(bal.available).toBe(C(87));
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
+  it("captures and releases whose reply was lost are reported with their original outcome", async () => {
+    const { accountId } = await newOrgAccount(t.db, "retry-hold");
+    await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(10), now: new Date(Date.now() - 1000) });
+    const h1 = await placeHold(t.db, { accountId, amount: C(4) });
+    const h2 = await placeHold(t.db, { accountId, amount: C(2) });
+    const { queue, attempts } = lostReply<ResolveItem, ResolveOutcome>((db, items, attempt) => resolveOnDb(db, items, undefined, attempt));
+    const cap: ResolveItem = { hold_id: h1.holdId, action: "capture", amount: C(5).toString(), usage_event_id: crypto.randomUUID() };
+    const rel: ResolveItem = { hold_id: h2.holdId, action: "release" };
+    const [c, r] = await Promise.all([queue.submit(cap), queue.submit(rel)]);
+    expect(attempts.map((a) => a.retry)).toEqual([false, true, true]);
+    expect(c).toMatchObject({ status: "ok", holdStatus: "captured", usageEventId: cap.usage_event_id, charged: C(5), uncollected: 0n });
+    expect(c.allocations).toEqual([{ batchId: h1.earmarks[0].batchId, amount: C(5) }]);
+    expect(r).toMatchObject({ status: "ok", holdStatus: "released", released: C(2) });
+    const bal = await getBalance(t.db, accountId);
+    expect(bal.balance).toBe(C(5));
+    expect(bal.held).toBe(0n);
+    // a different capture of the same hold is still refused
+    const other = await resolveOnDb(t.db, [{ ...cap, usage_event_id: crypto.randomUUID(), retry: true }]);
+    expect(other[0]).toBeInstanceOf(Error);
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+});
