@@ -51,7 +51,7 @@ test.describe("Usage & Reports by sub-account (agency)", () => {
     const panel = page.getByTestId("chart-sub-account");
     await expect(panel.locator(".recharts-bar-rectangle").first()).toBeVisible();
     expect(await panel.locator(".recharts-bar-rectangle").count()).toBeGreaterThanOrEqual(10);
-    for (const name of [alpha.orgName, beta.orgName]) await expect(panel.locator(".recharts-legend-wrapper").getByText(name, { exact: true })).toBeVisible();
+    for (const name of [alpha.orgName, beta.orgName]) await expect(panel.getByTestId("chart-legend").getByText(name, { exact: true })).toBeVisible();
 
     const table = page.getByRole("table", { name: "Usage by sub-account" });
     const betaRow = table.getByTestId(`sub-account-${beta.orgId}`);

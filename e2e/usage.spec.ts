@@ -20,7 +20,7 @@ test.describe("Usage & Reports", () => {
     const bars = (chart: string) => page.getByTestId(chart).locator(".recharts-bar-rectangle");
     await expect(bars("chart-category").first()).toBeVisible(); // drawn once the page is idle
     expect(await bars("chart-category").count()).toBeGreaterThan(10);
-    const legendCategory = page.getByTestId("chart-category").locator(".recharts-legend-wrapper");
+    const legendCategory = page.getByTestId("chart-category").getByTestId("chart-legend");
     for (const label of ["LLM", "WebSearch", "Code artifacts"]) await expect(legendCategory.getByText(label, { exact: true })).toBeVisible();
     await expect(page.getByRole("img", { name: /Credits per day by category: credits per day, stacked by LLM, WebSearch, Code artifacts/ })).toBeVisible();
 
@@ -32,14 +32,14 @@ test.describe("Usage & Reports", () => {
     await expect(page.getByTestId("chart-category")).toHaveCount(0); // only one chart is mounted
     await expect(bars("chart-bot-type").first()).toBeVisible();
     expect(await bars("chart-bot-type").count()).toBeGreaterThan(10);
-    const legendType = page.getByTestId("chart-bot-type").locator(".recharts-legend-wrapper");
+    const legendType = page.getByTestId("chart-bot-type").getByTestId("chart-legend");
     for (const label of ["Language model", "Coding"]) await expect(legendType.getByText(label, { exact: true })).toBeVisible();
 
     await tabs.getByRole("tab", { name: "By bot", exact: true }).click();
-    for (const label of ["Helpdesk", "CodePilot"]) await expect(page.getByTestId("chart-bot").locator(".recharts-legend-wrapper").getByText(label, { exact: true })).toBeVisible();
+    for (const label of ["Helpdesk", "CodePilot"]) await expect(page.getByTestId("chart-bot").getByTestId("chart-legend").getByText(label, { exact: true })).toBeVisible();
     await page.keyboard.press("End");
     await expect(tabs.getByRole("tab", { name: "By pool" })).toHaveAttribute("aria-selected", "true");
-    await expect(page.getByTestId("chart-pool").locator(".recharts-legend-wrapper").getByText("Owner cap", { exact: true })).toBeVisible();
+    await expect(page.getByTestId("chart-pool").getByTestId("chart-legend").getByText("Owner cap", { exact: true })).toBeVisible();
 
     // Coding answers cost more, and it says so
     await expect(page.getByTestId("avg-language_model")).toHaveText("0.0067");
