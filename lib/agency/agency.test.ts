@@ -197,6 +197,19 @@ describe("agency: sub-accounts", () => {
     expect(list.subAccounts[0]).toMatchObject({ balance: "54", reclaimable: "4", assignedLive: "4" });
   });
 
+  it("reclaim takes only assignment batches, even when the sub-account's own credits come first in its order", async () => {
+    const w = await world(t.db);
+    await assignCredits(t.db, w.actor, { subAccountId: w.subId, amount: C(10) }); // F1 5 (3 days) + P2 5
+    // A Free bonus of its own that expires tomorrow: first in the sub-account's consumption order.
+    const own = await grantBatch(t.db, { accountId: w.subPool.id, type: "free", source: "pack_bonus", amount: C(3), expiresAt: new Date(Date.now() + DAY) });
+    const result = await reclaimCredits(t.db, w.actor, { subAccountId: w.subId, amount: C(6) });
+    expect(result.amount).toBe("6");
+    const sub = await getBalance(t.db, w.subPool.id);
+    expect(sub.batches.find((b) => b.id === own.batch.id)?.remaining).toBe(C(3));
+    expect(sub.balance).toBe(C(7));
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
   it("a sub-account user cannot assign, reclaim or list; an agency admin cannot reach another agency's sub-account", async () => {
     const w = await world(t.db);
     const sibling = await createSubAccount(t.db, w.actor, { name: "Sibling" });

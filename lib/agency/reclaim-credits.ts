@@ -33,11 +33,8 @@ export class ReclaimExceedsAssignedError extends ConflictError {
 /**
  * Sub-account → agency: takes back up to the sub-account's unspent assigned credits (default: all of them).
  * Both pools are locked (in the same id order transferCredits uses) before the reclaimable amount is read,
- * so a concurrent spend or reclaim cannot push it past what is there.
- *
- * Limitation: transferCredits cannot target batches, so the credits leave the sub-account in its own
- * consumption order; the AMOUNT is capped at the assignment-sourced remainder, but if the sub-account
- * also holds credits it bought that come earlier in the order, those batches are the ones debited.
+ * so a concurrent spend or reclaim cannot push it past what is there. Only assignment batches are taken
+ * (in the sub-account's consumption order): credits it bought itself stay where they are.
  */
 export async function reclaimCredits(
   db: Db,
@@ -59,6 +56,7 @@ export async function reclaimCredits(
       fromAccountId: from.id,
       toAccountId: to.id,
       amount,
+      sources: ["assignment"],
       note: input.note ?? `Reclaimed from ${sub.name}`,
       now: input.now,
     });

@@ -5,7 +5,7 @@ import { InvalidInputError } from "@/lib/errors";
 import { AccountNotFoundError, InsufficientCreditsError } from "./errors";
 import { consumptionOrderSql } from "./consumption-order";
 import { inTx, requireDate, requireOneOf, requirePositive, requireUuid, rows, toBig, toDateOrNull } from "./internal";
-import { BATCH_TYPES, type BatchType } from "./types";
+import { BATCH_SOURCES, BATCH_TYPES, type BatchSource, type BatchType } from "./types";
 
 export interface TransferCreditsInput {
   fromAccountId: string;
@@ -19,6 +19,11 @@ export interface TransferCreditsInput {
   expiresAt?: Date | null;
   /** Type of the new batches; default: each source batch's type. */
   type?: BatchType;
+  /**
+   * Take only from source batches of these sources (still in consumption order), e.g. `["assignment"]`
+   * to reclaim what an agency assigned without touching credits the sub-account bought itself.
+   */
+  sources?: BatchSource[];
   note?: string;
   now?: Date;
 }
@@ -43,6 +48,8 @@ export async function transferCredits(db: DbOrTx, input: TransferCreditsInput): 
   if (from === to) throw new InvalidInputError("toAccountId", "toAccountId must differ from fromAccountId");
   const amount = requirePositive(input.amount, "amount");
   const type = input.type === undefined ? undefined : requireOneOf(input.type, BATCH_TYPES, "type");
+  const sources = input.sources === undefined ? null : input.sources.map((s) => requireOneOf(s, BATCH_SOURCES, "sources"));
+  if (sources && sources.length === 0) throw new InvalidInputError("sources", "sources must name at least one batch source");
   const chosen = input.expiresAt == null ? null : requireDate(input.expiresAt, "expiresAt");
   const now = input.now ? requireDate(input.now, "now") : new Date();
   if (chosen && chosen.getTime() <= now.getTime()) throw new InvalidInputError("expiresAt", "expiresAt must be in the future");
@@ -60,6 +67,7 @@ export async function transferCredits(db: DbOrTx, input: TransferCreditsInput): 
       sql`select b.id, b.type, b.remaining - b.held as free, b.expires_at from batches b
            where b.account_id = ${from} and b.remaining > b.held and b.voided_at is null and b.added_at <= ${nowIso}::timestamptz
              and (b.expires_at is null or b.expires_at > ${nowIso}::timestamptz)
+             ${sources ? sql`and b.source::text in (${sql.join(sources.map((s) => sql`${s}`), sql`, `)})` : sql``}
            order by ${sql.raw(consumptionOrderSql("b"))}`,
     );
     const available = usable.reduce((s, b) => s + toBig(b.free), 0n);
