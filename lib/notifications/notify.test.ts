@@ -67,3 +67,20 @@ describe("notify", () => {
     expect(row).toMatchObject({ status: "sent", attempts: "2" });
   });
 });
+
+describe("expiring batches", () => {
+  it("warns once per batch that expires within 7 days, not for later ones or end users' credits", async () => {
+    const { notifyExpiringBatches } = await import("./expiring-batches");
+    const { getOrCreateOrgAccount } = await import("@/lib/ledger/accounts");
+    const { grantBatch } = await import("@/lib/ledger/grant-batch");
+    const orgId = await org("Expiring");
+    const account = await getOrCreateOrgAccount(t.db, orgId);
+    const day = 86_400_000;
+    await grantBatch(t.db, { accountId: account.id, type: "free", source: "signup_bonus", amount: 5_000_000n, expiresAt: new Date(Date.now() + 3 * day) });
+    await grantBatch(t.db, { accountId: account.id, type: "paid", source: "plan", amount: 9_000_000n, expiresAt: new Date(Date.now() + 20 * day) });
+    expect(await notifyExpiringBatches(t.db)).toBeGreaterThanOrEqual(1);
+    expect(await notifyExpiringBatches(t.db)).toBe(0);
+    const mine = await listNotifications(t.db, orgId);
+    expect(mine.filter((n) => n.kind === "batch_expiring").map((n) => n.title)).toEqual([expect.stringMatching(/^5 Free credits expire on /)]);
+  });
+});
