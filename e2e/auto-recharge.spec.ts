@@ -6,6 +6,9 @@ import { payOnHostedPage } from "./support/billing";
 import { Credits, getOrCreateOrgAccount, grantBatch } from "../lib/ledger";
 import { createApiKey } from "../lib/metering/api-keys";
 
+// Both tests touch the platform-wide minimums: run them one after the other.
+test.describe.configure({ mode: "serial" });
+
 test("the owner sets up auto-recharge with a card, drains credits through the API, and sees the recharge batch, the invoice and the notification", async ({ page, request }) => {
   const user = await seedOrgWithUser({ orgName: "Recharge Co" });
   const [bot] = await e2eSql()`insert into bots (organization_id, name, type) values (${user.orgId}, 'Recharge Bot', 'language_model') returning id`;
@@ -68,4 +71,26 @@ test("the owner sets up auto-recharge with a card, drains credits through the AP
   // The invoice email (kept in the outbox: no SMTP here) carries the PDF link.
   await page.getByText("Auto-recharge: 250 credits added", { exact: true }).last().click();
   await expect(page.getByRole("link", { name: "Invoice (PDF)" })).toBeVisible();
+});
+
+test("the platform admin raises the minimum top-up; an owner's lower value is then refused", async ({ page }) => {
+  const admin = await seedOrgWithUser({ orgName: "Platform Ops" });
+  await e2eSql()`update users set is_platform_admin = true where id = ${admin.userId}`;
+  await login(page, admin.email, admin.password);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Platform settings" }).click();
+  const policy = page.getByRole("form", { name: "Auto-recharge policy" });
+  await expect(policy.getByLabel("Minimum top-up amount (credits)")).toHaveValue("250");
+  await policy.getByLabel("Minimum top-up amount (credits)").fill("300");
+  await policy.getByRole("button", { name: "Save policy" }).click();
+  await expect(page.getByText("Platform settings saved", { exact: true })).toBeVisible();
+
+  try {
+    await page.goto("/billing");
+    const settings = page.getByRole("form", { name: "Auto-recharge settings" });
+    await settings.getByLabel("Top-up amount (credits)").fill("250");
+    await settings.getByRole("button", { name: "Save auto-recharge" }).click();
+    await expect(settings.getByText("Top-up amount must be at least 300 credits")).toBeVisible();
+  } finally {
+    await e2eSql()`update platform_settings set min_top_up_amount = 250000000 where id = 1`;
+  }
 });

@@ -17,6 +17,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/notifications", label: "Notifications" },
   { href: "/settings", label: "Settings" },
   { href: "/admin/rate-card", label: "Rate card", visible: (ctx) => ctx.user.isPlatformAdmin },
+  { href: "/admin/settings", label: "Platform settings", visible: (ctx) => ctx.user.isPlatformAdmin },
 ];
 
 export function visibleNavItems(ctx: OrgContext): NavItem[] {
