@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
+import { login } from "./support/login";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { e2eEnv, e2eSql } from "./support/env";
 import { demoApiKey, expectNoBannedWords, payOnHostedPage, sandboxControl } from "./support/billing";
@@ -50,6 +51,11 @@ test("an end user buys a pack through the hosted checkout and sees the credits",
   await expect(page.getByTestId("end-user-batch")).toHaveCount(2);
   await expect(page.getByRole("table", { name: "Your credits" })).toContainText("Bonus");
   await expectNoBannedWords(page);
+
+  // The sale shows in the bot owner's activity.
+  await page.context().clearCookies();
+  await login(page, "owner@demo.test", "demo-password");
+  await expect(page.getByRole("list", { name: "Recent activity" }).getByText(/Visitor bought 500 credits in Helpdesk · \$20\.00/).first()).toBeVisible();
 });
 
 test("an end user subscribes to a plan; when the clock advances a period a second grant appears", async ({ page, request }) => {

@@ -170,7 +170,12 @@ export function MyCreditView({ orgId }: { orgId: string }) {
               {d.activity.map((a) => (
                 <li key={a.id} className="flex items-center justify-between gap-3 py-2">
                   <span>
-                    {a.text} · <span className={a.delta.startsWith("-") ? "tabular-nums" : "tabular-nums text-emerald-700"}>{a.delta.startsWith("-") ? n(a.delta) : `+${n(a.delta)}`}</span>
+                    {a.text} ·{" "}
+                    {a.kind === "purchase" ? (
+                      <span className="tabular-nums">{n(a.delta)} credits to the visitor</span>
+                    ) : (
+                      <span className={a.delta.startsWith("-") ? "tabular-nums" : "tabular-nums text-emerald-700"}>{a.delta.startsWith("-") ? n(a.delta) : `+${n(a.delta)}`}</span>
+                    )}
                   </span>
                   <time className="shrink-0 text-xs text-muted-foreground" dateTime={a.at}>
                     {formatDateTime(a.at)}

@@ -87,3 +87,11 @@ describe("calculator arithmetic", () => {
     expect(toPercentages({ llm: 0, web_search: 0, speech_to_text: 0, code_artifact: 0 }).llm).toBe(0);
   });
 });
+
+describe("describeSales", () => {
+  it("puts an end user's paid order in the owner's activity in words, with the visitor's credits", async () => {
+    const { describeSales } = await import("./my-credit");
+    const [item] = describeSales([{ id: "o1", at: "2026-11-21T10:00:00.000Z", description: "500 credits", credits: "500000000", bonus: "50000000", amount: "2000", currency: "usd", bot_name: "Helpdesk" }]);
+    expect(item).toEqual({ id: "order-o1", at: "2026-11-21T10:00:00.000Z", kind: "purchase", text: "Visitor bought 500 credits in Helpdesk · $20.00", delta: "550" });
+  });
+});

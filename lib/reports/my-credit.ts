@@ -16,7 +16,7 @@ const fmt = Credits.format;
 export interface ActivityItem {
   id: string;
   at: string;
-  kind: "answer" | "training" | "grant" | "expire" | "void" | "transfer_out" | "transfer_in" | "reversal";
+  kind: "answer" | "training" | "grant" | "expire" | "void" | "transfer_out" | "transfer_in" | "reversal" | "purchase";
   /** "Answer in Helpdesk · LLM" — the words; `delta` is the signed amount (decimal string). */
   text: string;
   delta: string;
@@ -91,6 +91,15 @@ export async function getMyCredit(db: DbOrTx, organizationId: string, now = new 
     ),
     getAutoRechargeSummary(db, organizationId),
   ]);
+  // Purchases by this organization's end users land in their own accounts, not in this pool's ledger:
+  // list them with the pool's entries so the owner sees every sale in one activity feed.
+  const sales = await q(
+    db,
+    sql`select o.id::text as id, o.paid_at as at, o.description, o.credits::text as credits, o.bonus_credits::text as bonus, o.amount_minor::text as amount, o.currency, b.name as bot_name
+          from orders o left join bots b on b.id = o.bot_id
+         where o.organization_id = ${organizationId} and o.buyer_kind = 'end_user' and o.status = 'paid' and o.paid_at is not null
+         order by o.paid_at desc limit 10`,
+  );
 
   const ownerUsed = BigInt(usage.owner_used!);
   const burn = runway(BigInt(usage.burn!), BURN_WINDOW_DAYS, balance.available, now);
@@ -131,7 +140,7 @@ export async function getMyCredit(db: DbOrTx, organizationId: string, now = new 
     burn: { windowDays: BURN_WINDOW_DAYS, spent: usage.burn!, perDay: fmt(burn.burnPerDay), runwayDays: burn.days, emptyOn: burn.emptyOn },
     autoRecharge,
     nextExpiry: nextExpiryOf(balance.batches),
-    activity: describeActivity(entries).slice(0, 10),
+    activity: [...describeActivity(entries), ...describeSales(sales)].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 10),
   };
 }
 
@@ -145,6 +154,21 @@ function toIso(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   const s = String(value);
   return new Date(s.includes("T") ? s : s.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00")).toISOString();
+}
+
+/** End users' paid orders → "Visitor bought 500 credits in Helpdesk · $20.00" (the amount is theirs, not the pool's). */
+export function describeSales(sales: Q[]): ActivityItem[] {
+  return sales.map((o) => {
+    const credits = BigInt(o.credits!) + BigInt(o.bonus ?? "0");
+    const money = new Intl.NumberFormat("en-US", { style: "currency", currency: (o.currency ?? "usd").toUpperCase() }).format(Number(o.amount) / 100);
+    return {
+      id: `order-${o.id}`,
+      at: toIso(o.at as unknown),
+      kind: "purchase" as const,
+      text: `Visitor bought ${o.description}${o.bot_name ? ` in ${o.bot_name}` : ""} · ${money}`,
+      delta: fmt(credits),
+    };
+  });
 }
 
 /** Ledger entries (newest first) → lines in words; the consume entries of one usage event become one line. */
