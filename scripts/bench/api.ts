@@ -4,6 +4,7 @@
  *
  * Prints progress on stderr, then as its LAST line one JSON object:
  *   floor_rps                 GET /api/health (no database): the framework's own ceiling
+ *   post_floor_rps            POST /api/health with a JSON body (no database)
  *   auth_capture_pairs_per_s  authorize + capture on one hot account, 32 connections
  *   auth_p99_ms               p99 of authorize at a steady offered 400 req/s (autocannon -R)
  *   batch_events_per_s        POST /usage-events/batch with 1000 events per request
@@ -83,6 +84,9 @@ async function main() {
     const floor = await run({ url: base, connections: 32, duration: SECONDS, requests: [{ method: "GET", path: "/api/health" }] });
     const floorRps = floor.requests.average;
 
+    log(`post floor: POST /api/health with a JSON body, 32 connections, ${SECONDS}s`);
+    const postFloor = await run({ url: base, connections: 32, duration: SECONDS, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
+
     log(`pairs: authorize + capture, one hot account, 32 connections, ${SECONDS}s`);
     const pairs = await run({
       url: base,
@@ -113,7 +117,10 @@ async function main() {
     const pairsPerS = pairs.requests.total / 2 / (pairs.duration || SECONDS);
 
     log(`p99: authorize at a steady 400 req/s, ${SECONDS}s`);
-    const steady = await run({ url: base, connections: 32, overallRate: 400, duration: SECONDS, requests: [{ method: "POST", path: "/api/v1/authorizations", headers, body: authorizeBody }] });
+    // autocannon's own default of 10 connections: its -R pacing with many connections sends bursts that
+    // queue up even in front of a route doing nothing (measured below as the framework's reference).
+    const steady = await run({ url: base, connections: 10, overallRate: 400, duration: SECONDS, requests: [{ method: "POST", path: "/api/v1/authorizations", headers, body: authorizeBody }] });
+    const steadyFloor = await run({ url: base, connections: 10, overallRate: 400, duration: SECONDS, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
 
     log(`batch: 1000-event batches, 4 connections, ${SECONDS}s`);
     const events = Array.from({ length: 1000 }, (_, i) =>
@@ -129,10 +136,13 @@ async function main() {
 
     const result = {
       floor_rps: Math.round(floorRps),
+      // The framework's ceiling for a POST with a JSON body: a pair is two of these before any ledger work.
+      post_floor_rps: Math.round(postFloor.requests.average),
       auth_capture_pairs_per_s: Math.round(pairsPerS),
       pairs_vs_floor: Number((pairsPerS / floorRps).toFixed(3)),
       auth_p99_ms: steady.latency.p99,
       auth_p50_ms: steady.latency.p50,
+      post_floor_p99_ms_at_400: steadyFloor.latency.p99,
       batch_events_per_s: Math.round(batchEventsPerS),
       errors: pairErrors + steady.non2xx + steady.errors + batch.non2xx + batch.errors,
       ledger_verify_breaches: breaches.length,

@@ -207,6 +207,22 @@ describe("usage events", () => {
     expect(data.map((d) => d.status)).toEqual([201, 400, 404, 201]);
     expect(data[1].error?.code).toBe("validation_error");
 
+    // Pools mix in one batch: a paying visitor without credits is refused alone; a free visitor uses the reserve.
+    const mixed = await callRoute(batchPOST, {
+      body: {
+        events: [
+          { bot_id: main.botId, actor: "paying_visitor", end_user_id: "batch-payer", category: "web_search" },
+          { bot_id: main.botId, actor: "free_visitor", end_user_id: "batch-free", category: "web_search" },
+          { bot_id: main.botId, actor: "operator", category: "code_artifact", artifacts: 1 },
+        ],
+      },
+      headers: auth(main),
+    });
+    const mixedData = mixed.body.data as { status: number; error?: { code: string }; result?: { pool: string } }[];
+    expect(mixedData.map((d) => d.status)).toEqual([402, 201, 201]);
+    expect(mixedData[0].error?.code).toBe("end_user_credits_exhausted");
+    expect(mixedData[1].result?.pool).toBe("free_reserve");
+
     const tooMany = await callRoute(batchPOST, { body: { events: Array.from({ length: 1001 }, () => events[0]) }, headers: auth(main) });
     expect(tooMany.status).toBe(413);
     expect(tooMany.body.code).toBe("batch_too_large");
