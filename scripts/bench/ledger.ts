@@ -1,5 +1,6 @@
 /**
- * npm run bench:ledger — ledger throughput on DATABASE_URL (a throwaway database: it is migrated and
+ * npm run bench:ledger — ledger throughput on a throwaway database (on DATABASE_URL's server, else an
+ * embedded cluster; it is migrated and
  * filled with realistic history first). Every debit is the full verb: usage event, allocations,
  * consume entries, batch update and the usage_daily rollup.
  *
@@ -12,7 +13,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { createDb, type Db } from "@/db/client";
-import { ensureDatabase, runMigrations } from "@/db/migrate";
+import { runMigrations } from "@/db/migrate";
+import { createThrowawayDatabase } from "@/db/throwaway";
 import {
   captureHold,
   consumptionOrderSql,
@@ -117,12 +119,9 @@ async function naiveDebit(db: Db, accountId: string, orgId: string, botId: strin
 }
 
 async function main() {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    console.error("bench:ledger: set DATABASE_URL to a throwaway database, e.g. postgres://postgres@127.0.0.1:5432/creditdesk_bench");
-    process.exit(2);
-  }
-  await ensureDatabase(url);
+  // A fresh database on DATABASE_URL's server (or an embedded cluster), dropped afterwards.
+  const database = await createThrowawayDatabase("bench_ledger");
+  const url = database.url;
   await runMigrations(url);
   const db = createDb(url, { max: 4 });
   const setup = createDb(url, { max: 8 });
@@ -232,6 +231,7 @@ async function main() {
   } finally {
     await db.$client.end({ timeout: 5 });
     await setup.$client.end({ timeout: 5 });
+    await database.stop();
   }
 }
 
