@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { e2eEnv, seedOrgWithUser } from "./support/env";
+import { e2eEnv, e2eSql, seedOrgWithUser } from "./support/env";
 import { login } from "./support/login";
 
 test("an anonymous visitor of a dashboard page is sent to sign in, and comes back after", async ({ page }) => {
@@ -38,10 +38,14 @@ test("a wrong password shows an error and does not sign in", async ({ page }) =>
 test("too many failed attempts lock the login, even with the right password", async ({ page }) => {
   const user = await seedOrgWithUser();
   await page.goto("/login");
+  const failures = async () => (await e2eSql()`select count(*)::int as n from login_attempts where email = ${user.email} and not succeeded`)[0].n as number;
   for (let attempt = 0; attempt < 5; attempt++) {
     await page.getByLabel("Email").fill(user.email);
     await page.getByLabel("Password").fill(`wrong-${attempt}`);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    // The previous attempt's message is already on screen: wait until this attempt is on record.
+    await expect.poll(failures).toBe(attempt + 1);
+    await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeEnabled();
     await expect(page.locator("form").getByRole("alert")).toHaveText("Wrong email or password.");
   }
   await page.getByLabel("Email").fill(user.email);
