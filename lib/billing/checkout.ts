@@ -28,6 +28,24 @@ export interface StartedCheckout {
 /** Metadata keys we put on Checkout Sessions, payment intents and subscriptions (the webhook finds the order by them). */
 export const META = { orderId: "order_id", kind: "creditdesk_kind", planId: "plan_id", botId: "bot_id", endUserId: "end_user_id", organizationId: "organization_id" } as const;
 
+/**
+ * Opens the Checkout Session of a pending order and links them; if Stripe refuses, the order records
+ * why (payment_failed) and the error goes to the caller.
+ */
+async function openSession(db: Db, orderId: string, create: () => Promise<Stripe.Checkout.Session>): Promise<StartedCheckout> {
+  try {
+    const session = await create();
+    await db.update(orders).set({ stripeCheckoutSessionId: session.id, updatedAt: sql`now()` }).where(eq(orders.id, orderId));
+    return { orderId, sessionId: session.id, url: session.url! };
+  } catch (error) {
+    await db
+      .update(orders)
+      .set({ status: "payment_failed", lastError: error instanceof Error ? error.message : String(error), updatedAt: sql`now()` })
+      .where(eq(orders.id, orderId));
+    throw error;
+  }
+}
+
 async function endUserContext(db: Db, botId: string, endUserId: string) {
   const [row] = await db
     .select({ organizationId: bots.organizationId, botName: bots.name, archivedAt: bots.archivedAt })
@@ -93,8 +111,8 @@ export async function createPackCheckout(db: Db, input: { packId: string; buyer:
     .returning();
   const metadata = { [META.orderId]: order.id, [META.kind]: "pack", ...(botId ? { [META.botId]: botId, [META.endUserId]: endUserId! } : {}), [META.organizationId]: organizationId };
   const creditsText = `${Credits.format(pack.credits)} credits${pack.bonusCredits > 0n ? ` + ${Credits.format(pack.bonusCredits)} bonus credits` : ""}`;
-  try {
-    const session = await stripe.checkout.sessions.create(
+  return openSession(db, order.id, () =>
+    stripe.checkout.sessions.create(
       {
         mode: "payment",
         customer: customerId,
@@ -107,16 +125,8 @@ export async function createPackCheckout(db: Db, input: { packId: string; buyer:
         cancel_url: input.cancelUrl,
       },
       { idempotencyKey: `checkout-${order.id}` },
-    );
-    await db.update(orders).set({ stripeCheckoutSessionId: session.id, updatedAt: sql`now()` }).where(eq(orders.id, order.id));
-    return { orderId: order.id, sessionId: session.id, url: session.url! };
-  } catch (error) {
-    await db
-      .update(orders)
-      .set({ status: "payment_failed", lastError: error instanceof Error ? error.message : String(error), updatedAt: sql`now()` })
-      .where(eq(orders.id, order.id));
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -162,8 +172,8 @@ export async function createPlanCheckout(
     [META.endUserId]: input.endUserId,
     [META.organizationId]: organizationId,
   };
-  try {
-    const session = await stripe.checkout.sessions.create(
+  return openSession(db, order.id, () =>
+    stripe.checkout.sessions.create(
       {
         mode: "subscription",
         customer: customerId,
@@ -185,14 +195,6 @@ export async function createPlanCheckout(
         cancel_url: input.cancelUrl,
       },
       { idempotencyKey: `checkout-${order.id}` },
-    );
-    await db.update(orders).set({ stripeCheckoutSessionId: session.id, updatedAt: sql`now()` }).where(eq(orders.id, order.id));
-    return { orderId: order.id, sessionId: session.id, url: session.url! };
-  } catch (error) {
-    await db
-      .update(orders)
-      .set({ status: "payment_failed", lastError: error instanceof Error ? error.message : String(error), updatedAt: sql`now()` })
-      .where(eq(orders.id, order.id));
-    throw error;
-  }
+    ),
+  );
 }
