@@ -30,7 +30,8 @@ const TITLES: Record<number, string> = {
 };
 
 export function problem(status: number, code: string, detail?: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
-  const body: Problem = { type: `https://creditdesk.dev/problems/${code}`, title: TITLES[status] ?? "Error", status, code, detail, ...extra };
+  // Extras (a domain error's details) come first so they can never overwrite the RFC 9457 members.
+  const body: Problem = { ...extra, type: `https://creditdesk.dev/problems/${code}`, title: TITLES[status] ?? "Error", status, code, detail };
   return NextResponse.json(body, { status, headers: { "content-type": "application/problem+json", ...headersToObject(headers) } });
 }
 

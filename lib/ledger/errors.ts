@@ -39,7 +39,7 @@ export class HoldNotFoundError extends NotFoundError {
 /** A hold resolves exactly once: a second capture/release gets this (409). */
 export class HoldAlreadyResolvedError extends ConflictError {
   constructor(holdId: string, status: string) {
-    super("hold_already_resolved", `Hold already ${status}`, { hold_id: holdId, status });
+    super("hold_already_resolved", `Hold already ${status}`, { hold_id: holdId, hold_status: status });
   }
 }
 

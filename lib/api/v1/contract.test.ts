@@ -101,7 +101,7 @@ describe("authorize → capture → release", () => {
 
     const again = await callRoute(capturePOST, { body: { amount: "0.01" }, headers: auth(main), params: { id: held.body.id as string } });
     expect(again.status).toBe(409);
-    expect(again.body.code).toBe("hold_already_resolved");
+    expect(again.body).toMatchObject({ status: 409, code: "hold_already_resolved", hold_status: "captured" });
     const release = await callRoute(releasePOST, { rawBody: "", headers: auth(main), params: { id: held.body.id as string } });
     expect(release.status).toBe(409);
   });
