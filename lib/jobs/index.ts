@@ -3,9 +3,10 @@ import type { Db } from "@/db/client";
 import { registerLedgerJobs } from "./ledger";
 import { registerNotificationJobs } from "@/lib/notifications/jobs";
 import { registerAutoRechargeJobs } from "@/lib/billing/auto-recharge/jobs";
+import { registerMeteringJobs } from "@/lib/metering/jobs";
 
 /** Each domain's job registrar; add yours here. */
-const DOMAIN_JOBS: (() => void)[] = [registerLedgerJobs, registerNotificationJobs, registerAutoRechargeJobs];
+const DOMAIN_JOBS: (() => void)[] = [registerLedgerJobs, registerNotificationJobs, registerAutoRechargeJobs, registerMeteringJobs];
 
 /**
  * Background jobs on pg-boss over the app's own Postgres and postgres.js pool (SPEC §14).

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
+import type { Db, DbOrTx } from "@/db/client";
 import type { Bot } from "@/lib/bots/bots";
 import { FreeReserveExhaustedError } from "./errors";
 
@@ -58,4 +58,23 @@ export async function settleFreeReserve(
       update free_visitor_daily set answers = greatest(0, answers - 1)
        where bot_id = ${input.botId} and end_user_id = ${input.endUserId} and day = ${input.claim.day}`);
   }
+}
+
+/**
+ * A free visitor's hold that expired unused gives its reserve claim back (the answer never happened),
+ * as a release does. Each hold is settled once: it is marked in the same transaction.
+ */
+export async function settleExpiredFreeHolds(db: Db, limit = 500): Promise<number> {
+  return db.transaction(async (tx) => {
+    const settled = await tx.execute<{ metadata: { bot_id: string; end_user_id: string; free_reserve: FreeReserveClaim } }>(sql`
+      update holds set metadata = metadata || '{"free_reserve_settled": true}'::jsonb
+       where id in (select id from holds
+                     where status = 'expired' and (metadata -> 'free_reserve') is not null and (metadata ->> 'free_reserve_settled') is null
+                     limit ${limit} for update skip locked)
+      returning metadata`);
+    for (const { metadata } of settled) {
+      await settleFreeReserve(tx, { botId: metadata.bot_id, endUserId: metadata.end_user_id, claim: metadata.free_reserve, charged: 0n, answerHappened: false });
+    }
+    return settled.length;
+  });
 }
