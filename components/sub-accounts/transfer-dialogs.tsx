@@ -1,11 +1,11 @@
 "use client";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Input, Select } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
-import { useToast } from "@/components/ui/toast";
+import { useActionForm } from "@/components/ui/use-action-form";
 import { formatCredits } from "@/lib/format";
 import { assignCreditsAction, reclaimCreditsAction } from "@/app/(dashboard)/sub-accounts/actions";
 import { subAccountKeys } from "./query-keys";
@@ -18,13 +18,17 @@ interface SubRef {
 /** Assign credits from the agency's pool: amount, type (as the source, or chosen), optional earlier expiry. */
 export function AssignDialog({ orgId, sub, agencyAvailable, disabled }: { orgId: string; sub: SubRef; agencyAvailable: string; disabled?: boolean }) {
   const [open, setOpen] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [pending, startTransition] = useTransition();
-  const toast = useToast();
   const qc = useQueryClient();
+  const { errors, pending, onSubmit, clearErrors } = useActionForm(assignCreditsAction, {
+    success: (data) => `Assigned ${formatCredits(data.amount)} credits to ${sub.name}`,
+    onSuccess: () => {
+      setOpen(false);
+      void qc.invalidateQueries({ queryKey: subAccountKeys.all(orgId) });
+    },
+  });
   const id = `assign-${sub.id}`;
   return (
-    <Dialog open={open} onOpenChange={(o) => (setOpen(o), setErrors({}))}>
+    <Dialog open={open} onOpenChange={(o) => (setOpen(o), clearErrors())}>
       <DialogTrigger asChild>
         <Button size="sm" disabled={disabled} aria-label={`Assign credits to ${sub.name}`}>
           Assign
@@ -38,22 +42,9 @@ export function AssignDialog({ orgId, sub, agencyAvailable, disabled }: { orgId:
             assigned batch keeps its source&apos;s expiry unless you choose an earlier one.
           </DialogDescription>
         </DialogHeader>
-        <form
-          className="grid gap-3"
-          action={(formData) =>
-            startTransition(async () => {
-              formData.set("subAccountId", sub.id);
-              const result = await assignCreditsAction(formData);
-              if (result.ok) {
-                setErrors({});
-                setOpen(false);
-                toast({ title: `Assigned ${formatCredits(result.data.amount)} credits to ${sub.name}` });
-                await qc.invalidateQueries({ queryKey: subAccountKeys.all(orgId) });
-              } else setErrors(result.fieldErrors ?? { amount: result.error });
-            })
-          }
-        >
-          <Field id={`${id}-amount`} label="Credits" error={errors.amount}>
+        <form className="grid gap-3" onSubmit={onSubmit}>
+          <input type="hidden" name="subAccountId" value={sub.id} />
+          <Field id={`${id}-amount`} label="Credits" error={errors.amount ?? errors.form}>
             <Input id={`${id}-amount`} name="amount" inputMode="decimal" required autoFocus aria-invalid={Boolean(errors.amount)} />
           </Field>
           <Field id={`${id}-type`} label="Credit type" error={errors.type}>
@@ -78,14 +69,18 @@ export function AssignDialog({ orgId, sub, agencyAvailable, disabled }: { orgId:
 /** Take back unspent assigned credits (default: all of them). */
 export function ReclaimDialog({ orgId, sub, reclaimable }: { orgId: string; sub: SubRef; reclaimable: string }) {
   const [open, setOpen] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [pending, startTransition] = useTransition();
-  const toast = useToast();
   const qc = useQueryClient();
+  const { errors, pending, onSubmit, clearErrors } = useActionForm(reclaimCreditsAction, {
+    success: (data) => `Reclaimed ${formatCredits(data.amount)} credits from ${sub.name}`,
+    onSuccess: () => {
+      setOpen(false);
+      void qc.invalidateQueries({ queryKey: subAccountKeys.all(orgId) });
+    },
+  });
   const id = `reclaim-${sub.id}`;
   const nothing = reclaimable === "0";
   return (
-    <Dialog open={open} onOpenChange={(o) => (setOpen(o), setErrors({}))}>
+    <Dialog open={open} onOpenChange={(o) => (setOpen(o), clearErrors())}>
       <DialogTrigger asChild>
         <Button size="sm" variant="outline" disabled={nothing} aria-label={`Reclaim credits from ${sub.name}`}>
           Reclaim
@@ -98,22 +93,9 @@ export function ReclaimDialog({ orgId, sub, reclaimable }: { orgId: string; sub:
             Up to {formatCredits(reclaimable)} unspent assigned credits can come back to your pool. Credits {sub.name} bought itself stay there.
           </DialogDescription>
         </DialogHeader>
-        <form
-          className="grid gap-3"
-          action={(formData) =>
-            startTransition(async () => {
-              formData.set("subAccountId", sub.id);
-              const result = await reclaimCreditsAction(formData);
-              if (result.ok) {
-                setErrors({});
-                setOpen(false);
-                toast({ title: `Reclaimed ${formatCredits(result.data.amount)} credits from ${sub.name}` });
-                await qc.invalidateQueries({ queryKey: subAccountKeys.all(orgId) });
-              } else setErrors(result.fieldErrors ?? { amount: result.error });
-            })
-          }
-        >
-          <Field id={`${id}-amount`} label="Credits" error={errors.amount} hint="Empty = all unspent assigned credits.">
+        <form className="grid gap-3" onSubmit={onSubmit}>
+          <input type="hidden" name="subAccountId" value={sub.id} />
+          <Field id={`${id}-amount`} label="Credits" error={errors.amount ?? errors.form} hint="Empty = all unspent assigned credits.">
             <Input id={`${id}-amount`} name="amount" inputMode="decimal" placeholder={reclaimable} autoFocus aria-invalid={Boolean(errors.amount)} />
           </Field>
           <Button type="submit" disabled={pending}>

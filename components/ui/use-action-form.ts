@@ -35,5 +35,5 @@ export function useActionForm<T>(
     });
   };
 
-  return { errors, pending, onSubmit };
+  return { errors, pending, onSubmit, clearErrors: () => setErrors({}) };
 }
