@@ -112,12 +112,20 @@ export const batches = pgTable(
     originBatchId: uuid("origin_batch_id"),
     /** Set by voidBatchRemainder (refund/dispute): the batch is no longer spendable. */
     voidedAt: ts("voided_at"),
+    /**
+     * Set by the expiry job once it has expired the batch's unheld remainder (or found none): the batch
+     * leaves the job's index. From then on remaining = held (a later release expires what it frees).
+     */
+    expiredAt: ts("expired_at"),
     metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [
-    // Plain (non-partial) index so that the hot `remaining` updates stay HOT updates.
+    // No index may mention `remaining` or `held` (not even in a predicate): every debit updates them, and
+    // only an update that touches no indexed column is a HOT update (no new index entries, no dead ones
+    // for the next debit's batch scan to step over).
     index("batches_account_idx").on(t.accountId),
-    index("batches_expiry_idx").on(t.expiresAt).where(sql`remaining > held`),
+    // The expiry job's work list: batches with an expiry it has not processed yet.
+    index("batches_expiry_due_idx").on(t.expiresAt).where(sql`expires_at is not null and expired_at is null`),
     uniqueIndex("batches_external_ref_unique").on(t.accountId, t.source, t.externalRef).where(sql`external_ref is not null`),
     check("batches_amount_positive", sql`amount > 0`),
     check("batches_remaining_bounds", sql`remaining >= 0 and remaining <= amount`),

@@ -111,6 +111,14 @@ describe("SPEC §17 worked examples", () => {
     );
     expect(expires).toEqual([{ batch_id: P1, remaining_delta: (-C("45.5")).toString() }]);
     expect(await expireBatches(t.db, { now: later })).toEqual({ expired: 0, amount: 0n });
+    // every past-expiry batch is marked processed (the emptied F1/F2 too, without an entry) and leaves
+    // the job's work list; P2 has no expiry
+    const marked = await rows<{ id: string; done: boolean }>(
+      t.db,
+      sql`select id, expired_at is not null as done from batches where account_id = ${accountId} and expires_at is not null order by seq`,
+    );
+    expect(marked.every((b) => b.done)).toBe(true);
+    expect(marked.map((b) => b.id)).toContain(P1);
     await expectNoBreaches();
   });
 
@@ -354,6 +362,15 @@ describe("verbs", () => {
     expect(bal.free).toEqual({ balance: C(3), held: C(3), available: 0n });
     expect(bal.paid).toEqual({ balance: C(10), held: C(1), available: C(9) });
     expect([bal.balance, bal.held, bal.available]).toEqual([C(13), C(4), C(9)]);
+  });
+
+  it("the verifier reports a batch marked expired that still has an unheld remainder", async () => {
+    const { accountId } = await newOrgAccount(t.db, "expired-mark");
+    const g = await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(5), expiresAt: new Date(Date.now() + DAY), now: new Date(Date.now() - 1000) });
+    await t.db.execute(sql`update batches set expired_at = now() + interval '2 days' where id = ${g.batch.id}`);
+    const breaches = await verifyLedger(t.db);
+    expect(breaches.map((b) => b.invariant)).toEqual(["1.batch_expired_consistently"]);
+    await t.db.execute(sql`update batches set expired_at = null where id = ${g.batch.id}`);
   });
 
   it("ledger entries are immutable", async () => {

@@ -53,6 +53,12 @@ const CHECKS: Check[] = [
                where b.held <> coalesce(h.s, 0)`,
   },
   {
+    invariant: "1.batch_expired_consistently",
+    description: "a batch the expiry job processed had expired by then and keeps no unheld remainder",
+    query: sql`select id, expires_at::text, expired_at::text, remaining::text, held::text from batches
+               where expired_at is not null and (expires_at is null or expires_at > expired_at or remaining <> held)`,
+  },
+  {
     invariant: "2.entries_immutable",
     description: "the trigger refusing UPDATE/DELETE on ledger_entries is installed and enabled",
     query: sql`select 'ledger_entries_no_update_delete' as trigger where not exists (

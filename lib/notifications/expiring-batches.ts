@@ -15,7 +15,7 @@ export async function notifyExpiringBatches(db: DbOrTx, now = new Date()): Promi
   const rows = await db.execute<{ organization_id: string; batch_id: string; remaining: string; expires_at: string; type: string }>(sql`
     select a.organization_id, b.id as batch_id, (b.remaining - b.held)::text as remaining, b.expires_at::text as expires_at, b.type::text as type
       from batches b join accounts a on a.id = b.account_id
-     where a.kind = 'organization' and b.voided_at is null and b.remaining > 0
+     where a.kind = 'organization' and b.voided_at is null and b.expired_at is null and b.remaining > 0
        and b.expires_at > ${now.toISOString()}::timestamptz and b.expires_at <= ${until.toISOString()}::timestamptz
        and not exists (select 1 from notifications n where n.organization_id = a.organization_id and n.kind = 'batch_expiring' and n.dedupe_key = 'batch:' || b.id::text)`);
   let created = 0;
