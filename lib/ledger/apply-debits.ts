@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
-import { GroupCommitQueue, type FlushAttempt } from "./group-commit";
+import type { FlushAttempt } from "./group-commit";
+import { applyRows, ledgerQueue, rememberHoldAccount, type ApplyRow } from "./flush-queue";
 import { AccountNotFoundError, InsufficientCreditsError } from "./errors";
 import {
   isTx,
@@ -49,15 +50,7 @@ export interface DebitOutcome {
   available: bigint;
 }
 
-interface Row {
-  ord: number;
-  status: "ok" | "insufficient" | "unknown_account";
-  usage_event_id: string | null;
-  hold_id: string | null;
-  available: string | null;
-  shortfall: string | null;
-  allocations: unknown;
-}
+type Row = ApplyRow;
 
 export function buildDebitItem(
   kind: "debit" | "hold",
@@ -105,19 +98,9 @@ function toOutcome(item: DebitItem, row: Row): DebitOutcome | Error {
   };
 }
 
-const APPLY_SQL = "select * from ledger_apply_debits($1::jsonb, coalesce($2::timestamptz, now()))";
-
-/** Runs items through ledger_apply_debits on a Db (raw postgres.js, prepared) — one transaction. */
-export async function applyOnDb(
-  db: Db,
-  items: DebitItem[],
-  now: Date | undefined,
-  attempt: FlushAttempt = { retry: false },
-): Promise<(DebitOutcome | Error)[]> {
-  const payload = attempt.retry ? items.map((i) => ({ ...i, retry: true })) : items;
-  const result = (await db.$client.unsafe(APPLY_SQL, [JSON.stringify(payload), now ? now.toISOString() : null], {
-    prepare: true,
-  })) as unknown as Row[];
+/** Items through one `ledger_apply_debits` call on a Db (one transaction), outcomes per item. */
+export async function applyOnDb(db: Db, items: DebitItem[], now?: Date, attempt?: FlushAttempt): Promise<(DebitOutcome | Error)[]> {
+  const result = await applyRows(db, items, now, attempt);
   return items.map((item, i) => toOutcome(item, result[i]));
 }
 
@@ -129,34 +112,19 @@ async function applyOnTx(db: DbOrTx, items: DebitItem[], now: Date | undefined):
   return items.map((item, i) => toOutcome(item, result[i]));
 }
 
-const queues = new WeakMap<object, GroupCommitQueue<DebitItem, DebitOutcome>>();
-
 /**
- * Debit flushes in flight at once per Db, on disjoint accounts (a hot account still gets one at a
- * time: its flushes would only queue on its lock). Each takes a pooled connection.
- */
-export const FLUSHES_IN_FLIGHT = Math.max(1, Number(process.env.LEDGER_FLUSHES_IN_FLIGHT ?? 2) || 1);
-
-/** The group-commit queue of a Db (one queue across all accounts, so spread traffic batches too). */
-export function debitQueue(db: Db): GroupCommitQueue<DebitItem, DebitOutcome> {
-  let q = queues.get(db);
-  if (!q) {
-    q = new GroupCommitQueue<DebitItem, DebitOutcome>((items, attempt) => applyOnDb(db, items, undefined, attempt), 1000, {
-      key: (item) => item.account_id,
-      maxInFlight: FLUSHES_IN_FLIGHT,
-    });
-    queues.set(db, q);
-  }
-  return q;
-}
-
-/**
- * Applies one debit/hold item: through the group-commit queue when given a Db and no injected `now`;
- * otherwise as a plain single call inside the given transaction.
+ * Applies one debit/hold item: through the ledger's write queue (group commit) when given a Db and no
+ * injected `now`; otherwise as a plain single call inside the given transaction.
  */
 export async function applyDebitItem(db: DbOrTx, item: DebitItem, now?: Date): Promise<DebitOutcome> {
-  if (!isTx(db) && !now) return debitQueue(db as Db).submit(item);
-  const [out] = isTx(db) ? await applyOnTx(db, [item], now) : await applyOnDb(db as Db, [item], now);
+  let out: DebitOutcome | Error;
+  if (isTx(db)) [out] = await applyOnTx(db, [item], now);
+  else {
+    const row = now ? (await applyRows(db as Db, [item], now))[0] : await ledgerQueue(db as Db).submit({ op: "apply", item });
+    out = toOutcome(item, row as Row);
+    // A capture of this hold can then join the flushes of its account.
+    if (!(out instanceof Error) && out.holdId) rememberHoldAccount(out.holdId, out.accountId);
+  }
   if (out instanceof Error) throw out;
   return out;
 }
@@ -164,5 +132,6 @@ export async function applyDebitItem(db: DbOrTx, item: DebitItem, now?: Date): P
 /** Bulk path (seed, imports): many items in one call/transaction, results per item. */
 export async function applyDebitItems(db: DbOrTx, items: DebitItem[], now?: Date): Promise<(DebitOutcome | Error)[]> {
   if (items.length === 0) return [];
-  return isTx(db) ? applyOnTx(db, items, now) : applyOnDb(db as Db, items, now);
+  if (isTx(db)) return applyOnTx(db, items, now);
+  return applyOnDb(db as Db, items, now);
 }

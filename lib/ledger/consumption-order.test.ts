@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -54,15 +54,21 @@ describe("consumption order (pure)", () => {
 describe("the SQL mirror", () => {
   it("appears verbatim in every hot-path function of the migrations", () => {
     const dir = path.join(process.cwd(), "drizzle");
-    // 0002 created the hot-path functions; 0008 (fast paths) replaced both. Each file that defines
-    // ledger_apply_debits / ledger_resolve_holds must carry the order verbatim.
-    for (const file of ["0002_ledger_functions.sql", "0008_ledger_fast_paths.sql"]) {
+    // 0002 created the hot-path functions; 0008 (fast paths) replaced both, 0010 ledger_resolve_holds
+    // again. Every definition of either must carry the order verbatim.
+    const orderOf = { ledger_apply_debits: consumptionOrderSql("b"), ledger_resolve_holds: consumptionOrderSql("bb") };
+    let definitions = 0;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql"))) {
       const text = readFileSync(path.join(dir, file), "utf8");
-      expect(text).toContain("FUNCTION ledger_apply_debits");
-      expect(text).toContain("FUNCTION ledger_resolve_holds");
-      expect(text).toContain(consumptionOrderSql("b")); // ledger_apply_debits
-      expect(text).toContain(consumptionOrderSql("bb")); // ledger_resolve_holds (excess, available)
+      const parts = text.split("CREATE OR REPLACE FUNCTION ").slice(1);
+      for (const part of parts) {
+        const name = part.slice(0, part.indexOf("(")) as keyof typeof orderOf;
+        if (!(name in orderOf)) continue;
+        definitions++;
+        expect(part.slice(0, part.indexOf("END $$")), `${name} in ${file}`).toContain(orderOf[name]);
+      }
     }
+    expect(definitions).toBe(5); // 0002: both, 0008: both, 0010: ledger_resolve_holds
   });
 
   it("is the installed function's order too", async () => {

@@ -10,6 +10,10 @@ import { rows } from "./internal";
 import { placeHold } from "./place-hold";
 import { resolveOnDb, type ResolveItem, type ResolveOutcome } from "./resolve-holds";
 import { debit, debitMany } from "./debit";
+import { captureHold } from "./capture-hold";
+import { releaseHold } from "./release-hold";
+import { flushLedgerOps, ledgerQueue, mixedFlushStats, type LedgerOp } from "./flush-queue";
+import { HoldAlreadyResolvedError, InsufficientCreditsError } from "./errors";
 import { C, newOrgAccount } from "./test-helpers";
 import { verifyLedger } from "./verify";
 
@@ -157,6 +161,128 @@ describe("GroupCommitQueue retries", () => {
     // a different capture of the same hold is still refused
     const other = await resolveOnDb(t.db, [{ ...cap, usage_event_id: crypto.randomUUID(), retry: true }]);
     expect(other[0]).toBeInstanceOf(Error);
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+});
+
+describe("one queue for holds, debits and resolutions", () => {
+  it("captures, releases, new holds and debits of one account share one flush and one transaction", async () => {
+    const { accountId } = await newOrgAccount(t.db, "mixed");
+    await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(20), now: new Date(Date.now() - 1000) });
+    const [h1, h2, h3] = [await placeHold(t.db, { accountId, amount: C(5) }), await placeHold(t.db, { accountId, amount: C(5) }), await placeHold(t.db, { accountId, amount: C(5) })];
+    const q = ledgerQueue(t.db);
+    const before = { flushes: q.stats.flushes, mixed: mixedFlushStats.flushes };
+    // submitted in one tick: one flush. Resolutions go first, so the 10 credits they free are spendable
+    // by the holds and debits of the same flush (only 5 are available before it).
+    const [cap, rel, again, hold, d1, d2] = await Promise.allSettled([
+      captureHold(t.db, { holdId: h1.holdId, amount: C(3) }),
+      releaseHold(t.db, { holdId: h2.holdId }),
+      captureHold(t.db, { holdId: h1.holdId, amount: C(1) }),
+      placeHold(t.db, { accountId, amount: C(8) }),
+      debit(t.db, { accountId, amount: C(6), category: "llm" }),
+      debit(t.db, { accountId, amount: C(1), category: "llm" }),
+    ]);
+    expect(q.stats.flushes - before.flushes).toBe(1);
+    expect(mixedFlushStats.flushes - before.mixed).toBe(1);
+    expect(cap).toMatchObject({ status: "fulfilled", value: { charged: C(3), released: C(2) } });
+    expect(rel).toMatchObject({ status: "fulfilled", value: { released: C(5) } });
+    expect(again.status === "rejected" && again.reason).toBeInstanceOf(HoldAlreadyResolvedError);
+    expect(hold).toMatchObject({ status: "fulfilled", value: { amount: C(8) } });
+    // 20 − 3 captured − 5 still held by h3 − 8 held = 4 available: the 6 is refused, the 1 is charged
+    expect(d1.status === "rejected" && d1.reason).toBeInstanceOf(InsufficientCreditsError);
+    expect(d2).toMatchObject({ status: "fulfilled", value: { charged: C(1), available: C(3) } });
+    const bal = await getBalance(t.db, accountId);
+    expect(bal.balance).toBe(C(16));
+    expect(bal.held).toBe(C(13));
+    expect(h3.holdId).toBeTruthy();
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
+  it("a mixed flush whose reply was lost reports every item once and applies none twice", async () => {
+    const { accountId } = await newOrgAccount(t.db, "mixed-retry");
+    await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(10), now: new Date(Date.now() - 1000) });
+    const h = await placeHold(t.db, { accountId, amount: C(4) });
+    const { queue, attempts } = lostReply<LedgerOp, unknown>((db, ops, attempt) => flushLedgerOps(db, ops, attempt));
+    const ops: LedgerOp[] = [
+      { op: "resolve", item: { hold_id: h.holdId, action: "capture", amount: C(4).toString(), usage_event_id: crypto.randomUUID() } },
+      { op: "apply", item: buildDebitItem("debit", { accountId, amount: C(2), category: "llm" }) },
+      { op: "apply", item: buildDebitItem("hold", { accountId, amount: C(3), holdExpiresAt: new Date(Date.now() + 60_000) }) },
+    ];
+    const outs = (await Promise.all(ops.map((o) => queue.submit(o)))) as { status: string }[];
+    expect(attempts).toEqual([{ n: 3, retry: false }, ...ops.map(() => ({ n: 1, retry: true }))]);
+    expect(outs.map((o) => o.status)).toEqual(["ok", "ok", "ok"]);
+    const bal = await getBalance(t.db, accountId);
+    expect(bal.balance).toBe(C(4)); // 10 − 4 captured − 2 debited
+    expect(bal.held).toBe(C(3));
+    const [n] = await rows<{ n: string }>(t.db, sql`select count(*)::text as n from usage_events where account_id = ${accountId}`);
+    expect(n.n).toBe("2");
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
+  it("a mixed flush locks every account it touches in id order before any work (the order all writers use)", async () => {
+    const x = await newOrgAccount(t.db, "lock-x");
+    const y = await newOrgAccount(t.db, "lock-y");
+    const [low, high] = [x.accountId, y.accountId].sort();
+    for (const accountId of [low, high]) await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(10), now: new Date(Date.now() - 1000) });
+    const h = await placeHold(t.db, { accountId: high, amount: C(2) });
+    const blocker = await t.db.$client.reserve();
+    const probe = await t.db.$client.reserve();
+    try {
+      await blocker`begin`;
+      await blocker`select 1 from accounts where id = ${high} for no key update`;
+      // resolutions run first, and the hold is on `high`: without the up-front locking the flush would
+      // wait on `high` before it ever locked `low` (and two such flushes could deadlock)
+      const flush = flushLedgerOps(t.db, [
+        { op: "resolve", item: { hold_id: h.holdId, action: "release" } },
+        { op: "apply", item: buildDebitItem("debit", { accountId: low, amount: C(1), category: "llm" }) },
+      ]);
+      for (let i = 0; i < 200; i++) {
+        const [w] = await probe<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%ledger_apply_mixed%'`;
+        if (w.n > 0) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await probe`begin`;
+      await expect(probe`select 1 from accounts where id = ${low} for no key update nowait`).rejects.toMatchObject({ code: "55P03" });
+      await probe`rollback`;
+      await blocker`rollback`;
+      expect((await flush).map((r) => r.status)).toEqual(["ok", "ok"]);
+    } finally {
+      probe.release();
+      blocker.release();
+    }
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
+  it("two pools flushing holds, captures and debits over the same accounts never deadlock and stay exact", async () => {
+    const other = (await import("@/db/client")).createDb(t.url, { max: 4 });
+    try {
+      const accounts = await Promise.all(Array.from({ length: 6 }, (_, i) => newOrgAccount(t.db, `mixed-${i}`)));
+      for (const a of accounts) await grantBatch(t.db, { accountId: a.accountId, type: "paid", source: "top_up", amount: C(1000), now: new Date(Date.now() - 1000) });
+      const mixedBefore = mixedFlushStats.flushes;
+      // every worker: hold on one account, debit another, capture the hold — both pools; workers start
+      // 0–2 debits apart, so one flush carries some workers' captures and others' holds
+      const results = await Promise.allSettled(
+        Array.from({ length: 240 }, async (_, i) => {
+          const db = i % 2 ? other : t.db;
+          const a = accounts[i % 6].accountId;
+          const b = accounts[(i * 5 + 1) % 6].accountId;
+          for (let k = 0; k < i % 3; k++) await debit(db, { accountId: b, amount: C(1), category: "llm" });
+          const h = await placeHold(db, { accountId: a, amount: C(3) });
+          await debit(db, { accountId: b, amount: C(1), category: "llm" });
+          await captureHold(i % 3 ? db : i % 2 ? t.db : other, { holdId: h.holdId, amount: C(2) });
+        }),
+      );
+      expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+      expect(mixedFlushStats.flushes).toBeGreaterThan(mixedBefore);
+      // a deadlock would have failed a flush, which the queue retries item by item: none did
+      expect(ledgerQueue(t.db).stats.retries + ledgerQueue(other).stats.retries).toBe(0);
+      let total = 0n;
+      for (const a of accounts) total += (await getBalance(t.db, a.accountId)).balance;
+      expect(total).toBe(C(6000) - 240n * C(3) - 240n * C(1)); // 2 captured + 1 debited per worker, + 0–2 head-start debits (1 on average)
+      for (const a of accounts) expect((await getBalance(t.db, a.accountId)).held).toBe(0n);
+    } finally {
+      await other.$client.end({ timeout: 5 });
+    }
     expect(await verifyLedger(t.db)).toEqual([]);
   });
 });

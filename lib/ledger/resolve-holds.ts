@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
-import { GroupCommitQueue, type FlushAttempt } from "./group-commit";
+import type { FlushAttempt } from "./group-commit";
+import { forgetHoldAccount, ledgerQueue, resolveRows, type ResolveRow } from "./flush-queue";
 import { HoldAlreadyResolvedError, HoldExpiredError, HoldNotFoundError } from "./errors";
 import { isTx, parseAllocations, rows, toBig, type Allocation } from "./internal";
 
@@ -32,17 +33,7 @@ export interface ResolveOutcome {
   allocations: Allocation[];
 }
 
-interface Row {
-  ord: number;
-  status: "ok" | "not_found" | "already_resolved" | "expired" | "not_due";
-  hold_status: string | null;
-  usage_event_id: string | null;
-  charged: string | null;
-  released: string | null;
-  uncollected: string | null;
-  available: string | null;
-  allocations: unknown;
-}
+type Row = ResolveRow;
 
 function toOutcome(item: ResolveItem, row: Row): ResolveOutcome | Error {
   switch (row.status) {
@@ -67,45 +58,30 @@ function toOutcome(item: ResolveItem, row: Row): ResolveOutcome | Error {
   }
 }
 
-const RESOLVE_SQL = "select * from ledger_resolve_holds($1::jsonb, coalesce($2::timestamptz, now()))";
-
-export async function resolveOnDb(
-  db: Db,
-  items: ResolveItem[],
-  now?: Date,
-  attempt: FlushAttempt = { retry: false },
-): Promise<(ResolveOutcome | Error)[]> {
-  const payload = attempt.retry ? items.map((i) => ({ ...i, retry: true })) : items;
-  const result = (await db.$client.unsafe(RESOLVE_SQL, [JSON.stringify(payload), now ? now.toISOString() : null], {
-    prepare: true,
-  })) as unknown as Row[];
+/** Items through one `ledger_resolve_holds` call on a Db (one transaction), outcomes per item. */
+export async function resolveOnDb(db: Db, items: ResolveItem[], now?: Date, attempt?: FlushAttempt): Promise<(ResolveOutcome | Error)[]> {
+  const result = await resolveRows(db, items, now, attempt);
   return items.map((item, i) => toOutcome(item, result[i]));
 }
 
 export async function resolveHoldItems(db: DbOrTx, items: ResolveItem[], now?: Date): Promise<(ResolveOutcome | Error)[]> {
   if (items.length === 0) return [];
-  if (!isTx(db)) return resolveOnDb(db as Db, items, now);
-  const result = await rows<Row>(
-    db,
-    sql`select * from ledger_resolve_holds(${JSON.stringify(items)}::jsonb, coalesce(${now ? now.toISOString() : null}::timestamptz, now()))`,
-  );
+  const result = isTx(db)
+    ? await rows<Row>(
+        db,
+        sql`select * from ledger_resolve_holds(${JSON.stringify(items)}::jsonb, coalesce(${now ? now.toISOString() : null}::timestamptz, now()))`,
+      )
+    : await resolveRows(db as Db, items, now);
   return items.map((item, i) => toOutcome(item, result[i]));
 }
 
-const queues = new WeakMap<object, GroupCommitQueue<ResolveItem, ResolveOutcome>>();
-
-export function resolveQueue(db: Db): GroupCommitQueue<ResolveItem, ResolveOutcome> {
-  let q = queues.get(db);
-  if (!q) {
-    q = new GroupCommitQueue<ResolveItem, ResolveOutcome>((items, attempt) => resolveOnDb(db, items, undefined, attempt));
-    queues.set(db, q);
-  }
-  return q;
-}
-
+/** Resolves one hold: through the ledger's write queue when given a Db and no injected `now`. */
 export async function resolveHoldItem(db: DbOrTx, item: ResolveItem, now?: Date): Promise<ResolveOutcome> {
-  if (!isTx(db) && !now) return resolveQueue(db as Db).submit(item);
-  const [out] = await resolveHoldItems(db, [item], now);
+  let out: ResolveOutcome | Error;
+  if (!isTx(db) && !now) {
+    out = toOutcome(item, (await ledgerQueue(db as Db).submit({ op: "resolve", item })) as Row);
+    forgetHoldAccount(item.hold_id);
+  } else [out] = await resolveHoldItems(db, [item], now);
   if (out instanceof Error) throw out;
   return out;
 }

@@ -1,0 +1,136 @@
+import type { Db } from "@/db/client";
+import { GroupCommitQueue, type FlushAttempt } from "./group-commit";
+import type { DebitItem } from "./apply-debits";
+import type { ResolveItem } from "./resolve-holds";
+
+/**
+ * The ledger's write queue. Every hold, debit and hold resolution made on a Db (not inside a caller's
+ * transaction) goes through one group-commit queue per Db, keyed by account: whatever arrives for an
+ * account while its previous flush is in the database becomes its next flush — holds, debits and
+ * captures/releases together, one round trip and one commit (`ledger_apply_mixed` when both kinds are
+ * in it). A hold+capture pair used to need two commits on the same account lock.
+ *
+ * The queue only moves rows: callers turn a row into their result or typed error themselves. That
+ * keeps it safe to share across Next's route bundles (each has its own copy of the error classes, and
+ * `instanceof` must see the caller's), which is why it lives on globalThis: the authorize and capture
+ * routes of one process must feed the same queue to be flushed together.
+ */
+
+export interface ApplyRow {
+  ord: number;
+  status: "ok" | "insufficient" | "unknown_account";
+  usage_event_id: string | null;
+  hold_id: string | null;
+  available: string | null;
+  shortfall: string | null;
+  allocations: unknown;
+}
+
+export interface ResolveRow {
+  ord: number;
+  status: "ok" | "not_found" | "already_resolved" | "expired" | "not_due";
+  hold_status: string | null;
+  usage_event_id: string | null;
+  charged: string | null;
+  released: string | null;
+  uncollected: string | null;
+  available: string | null;
+  allocations: unknown;
+}
+
+export type LedgerOp = { op: "apply"; item: DebitItem } | { op: "resolve"; item: ResolveItem };
+type LedgerRow = ApplyRow | ResolveRow;
+
+const APPLY_SQL = "select * from ledger_apply_debits($1::jsonb, coalesce($2::timestamptz, now()))";
+const RESOLVE_SQL = "select * from ledger_resolve_holds($1::jsonb, coalesce($2::timestamptz, now()))";
+const MIXED_SQL = "select * from ledger_apply_mixed($1::jsonb, $2::jsonb, now())";
+
+/** On a retry after a failed flush every item is flagged: one already applied is reported, not redone. */
+function payload<T extends object>(items: T[], attempt: FlushAttempt): string {
+  return JSON.stringify(attempt.retry ? items.map((i) => ({ ...i, retry: true })) : items);
+}
+
+const iso = (now: Date | undefined) => (now ? now.toISOString() : null);
+
+/** One `ledger_apply_debits` call (one transaction), raw rows in item order. */
+export async function applyRows(db: Db, items: DebitItem[], now?: Date, attempt: FlushAttempt = { retry: false }): Promise<ApplyRow[]> {
+  return (await db.$client.unsafe(APPLY_SQL, [payload(items, attempt), iso(now)], { prepare: true })) as unknown as ApplyRow[];
+}
+
+/** One `ledger_resolve_holds` call (one transaction), raw rows in item order. */
+export async function resolveRows(db: Db, items: ResolveItem[], now?: Date, attempt: FlushAttempt = { retry: false }): Promise<ResolveRow[]> {
+  return (await db.$client.unsafe(RESOLVE_SQL, [payload(items, attempt), iso(now)], { prepare: true })) as unknown as ResolveRow[];
+}
+
+/** Flushes that carried both kinds (holds/debits and resolutions) in one transaction: for benches and tests. */
+export const mixedFlushStats = { flushes: 0 };
+
+/** One flush: the rows of `ops`, in order, from one SQL call (one transaction). */
+export async function flushLedgerOps(db: Db, ops: LedgerOp[], attempt: FlushAttempt = { retry: false }): Promise<LedgerRow[]> {
+  const applies: DebitItem[] = [];
+  const resolves: ResolveItem[] = [];
+  for (const o of ops) {
+    if (o.op === "apply") applies.push(o.item);
+    else resolves.push(o.item);
+  }
+  let applied: ApplyRow[] = [];
+  let resolved: ResolveRow[] = [];
+  if (resolves.length === 0) applied = await applyRows(db, applies, undefined, attempt);
+  else if (applies.length === 0) resolved = await resolveRows(db, resolves, undefined, attempt);
+  else {
+    mixedFlushStats.flushes++;
+    const mixed = (await db.$client.unsafe(MIXED_SQL, [payload(applies, attempt), payload(resolves, attempt)], {
+      prepare: true,
+    })) as unknown as (ApplyRow & ResolveRow & { part: number })[];
+    applied = new Array(applies.length);
+    resolved = new Array(resolves.length);
+    for (const row of mixed) (row.part === 1 ? resolved : applied)[row.ord - 1] = row;
+  }
+  let a = 0;
+  let r = 0;
+  return ops.map((o) => (o.op === "apply" ? applied[a++] : resolved[r++]));
+}
+
+/**
+ * Flushes in flight at once per Db, on disjoint accounts (a hot account still gets one at a time: its
+ * flushes would only queue on its lock). Each takes a pooled connection.
+ */
+export const FLUSHES_IN_FLIGHT = Math.max(1, Number(process.env.LEDGER_FLUSHES_IN_FLIGHT ?? 2) || 1);
+
+const shared = globalThis as { __creditdeskLedgerQueues?: WeakMap<object, GroupCommitQueue<LedgerOp, LedgerRow>> };
+
+/** The account a resolution belongs to, when this process placed the hold (else its own key). */
+function keyOf(op: LedgerOp): string {
+  if (op.op === "apply") return op.item.account_id;
+  return holdAccounts().get(op.item.hold_id) ?? `hold:${op.item.hold_id}`;
+}
+
+/** The Db's write queue (one per Db and process; one queue across all accounts so spread traffic batches too). */
+export function ledgerQueue(db: Db): GroupCommitQueue<LedgerOp, LedgerRow> {
+  const queues = (shared.__creditdeskLedgerQueues ??= new WeakMap());
+  let q = queues.get(db);
+  if (!q) {
+    q = new GroupCommitQueue<LedgerOp, LedgerRow>((ops, attempt) => flushLedgerOps(db, ops, attempt), 1000, {
+      key: keyOf,
+      maxInFlight: FLUSHES_IN_FLIGHT,
+    });
+    queues.set(db, q);
+  }
+  return q;
+}
+
+// ---- which account a hold placed by this process is on (a key hint only: a miss costs batching, not correctness)
+
+const HOLD_ACCOUNTS_MAX = 100_000;
+const holdShared = globalThis as { __creditdeskHoldAccounts?: Map<string, string> };
+const holdAccounts = () => (holdShared.__creditdeskHoldAccounts ??= new Map());
+
+export function rememberHoldAccount(holdId: string, accountId: string): void {
+  const map = holdAccounts();
+  if (map.size >= HOLD_ACCOUNTS_MAX) map.delete(map.keys().next().value as string);
+  map.set(holdId, accountId);
+}
+
+export function forgetHoldAccount(holdId: string): void {
+  holdAccounts().delete(holdId);
+}
