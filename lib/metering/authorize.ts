@@ -2,7 +2,9 @@ import type { DbOrTx } from "@/db/client";
 import { placeHold } from "@/lib/ledger/place-hold";
 import { InsufficientCreditsError } from "@/lib/ledger/errors";
 import { afterOrganizationCharge } from "@/lib/notifications/balance-alerts";
-import { claimFreeReserve } from "./free-reserve";
+import { isTransaction } from "@/db/client";
+import { claimFreeReserve, type FreeReserveClaim } from "./free-reserve";
+import { rememberAuthorizedHold } from "./holds";
 import { mapPoolError } from "./errors";
 import { routeToPool, type MeteringActor } from "./routing";
 
@@ -36,19 +38,29 @@ export async function authorize(db: DbOrTx, input: AuthorizeInput, now = new Dat
     if (route.pool === "free_reserve") {
       // db.transaction: a transaction, or a savepoint inside the caller's (idempotent requests), so a refused
       // hold/debit gives the free-reserve claim back either way.
-      return await db.transaction(async (tx) => {
+      const held = await db.transaction(async (tx) => {
         const claim = await claimFreeReserve(tx, route.bot, route.endUserId!, input.amount, now);
         const hold = await placeHold(tx, { ...meta, accountId: route.accountId, amount: input.amount, expiresAt: input.expiresAt, metadata: { free_reserve: claim } });
         afterOrganizationCharge(route.bot.organizationId, hold.available, now);
-        return { id: hold.holdId, status: "held" as const, amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
+        return { hold, claim };
       });
+      remember(db, route, held.hold.holdId, held.claim);
+      const { hold } = held;
+      return { id: hold.holdId, status: "held" as const, amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
     }
     // Owner and end-user pools go through the ledger's group commit (given the Db, not a Tx).
     const hold = await placeHold(db, { ...meta, accountId: route.accountId, amount: input.amount, expiresAt: input.expiresAt });
+    remember(db, route, hold.holdId, null);
     if (route.pool === "owner") afterOrganizationCharge(route.bot.organizationId, hold.available, now);
     return { id: hold.holdId, status: "held", amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
   } catch (error) {
     if (error instanceof InsufficientCreditsError && route.pool !== "end_user") afterOrganizationCharge(route.bot.organizationId, 0n, now);
     throw mapPoolError(error, route.pool, route.bot.id, route.endUserExternalId);
   }
+}
+
+/** So that its capture on this instance needs no read of the hold (never from inside a transaction: it may roll back). */
+function remember(db: DbOrTx, route: Awaited<ReturnType<typeof routeToPool>>, holdId: string, claim: FreeReserveClaim | null): void {
+  if (isTransaction(db)) return;
+  rememberAuthorizedHold(route.bot.organizationId, { id: holdId, botId: route.bot.id, endUserId: route.endUserId, pool: route.pool, claim });
 }

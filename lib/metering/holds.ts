@@ -9,8 +9,10 @@ import type { UsageCategory } from "@/lib/ledger/types";
 import { rateCardAt, priceLine, quantitiesOf, type UsageLine } from "./rate-card";
 import { afterOrganizationCharge } from "@/lib/notifications/balance-alerts";
 import { settleFreeReserve, type FreeReserveClaim } from "./free-reserve";
+import { DEFAULT_HOLD_TTL_MS } from "@/lib/ledger/types";
+import { sharedCache } from "./ttl-cache";
 
-interface HoldRow {
+export interface HoldRow {
   id: string;
   botId: string | null;
   endUserId: string | null;
@@ -18,9 +20,26 @@ interface HoldRow {
   claim: FreeReserveClaim | null;
 }
 
+/**
+ * Holds authorized by this process, until they are resolved: a capture right after its authorization
+ * (the common case, on the same instance) needs no read of the hold. What is cached never changes on a
+ * hold (owner, bot, end user, pool, free-reserve claim); whether it is still open is the ledger's call.
+ * A capture that reaches another instance reads the hold as before.
+ */
+const authorizedHolds = sharedCache<HoldRow & { organizationId: string }>("authorized-holds", DEFAULT_HOLD_TTL_MS, 100_000);
+
+export function rememberAuthorizedHold(organizationId: string, hold: HoldRow): void {
+  authorizedHolds.set(hold.id, { ...hold, organizationId });
+}
+
 /** A hold of this organization; another organization's hold is "not found" (404), never a 403. */
 async function findHold(db: DbOrTx, organizationId: string, holdId: string): Promise<HoldRow> {
   if (!isUuid(holdId)) throw new HoldNotFoundError(holdId);
+  const known = authorizedHolds.get(holdId);
+  if (known) {
+    if (known.organizationId !== organizationId) throw new HoldNotFoundError(holdId);
+    return known;
+  }
   const [row] = await db
     .select({ id: holds.id, metadata: holds.metadata })
     .from(holds)
@@ -80,10 +99,12 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
   // A zero-cost answer (e.g. 0 tokens) charges nothing: release the whole hold instead.
   if (amount === 0n) {
     const released = await releaseHold(db, { holdId: hold.id });
+    authorizedHolds.delete(hold.id);
     if (hold.claim && hold.botId && hold.endUserId) await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: 0n, answerHappened: true });
     return { usageEventId: "", charged: 0n, released: released.released, uncollected: 0n, cost: 0n };
   }
   const result = await captureHold(db, { holdId: hold.id, amount, ...extras, occurredAt: now });
+  authorizedHolds.delete(hold.id);
   if (hold.pool !== "end_user") afterOrganizationCharge(organizationId, result.available, now);
   if (hold.claim && hold.botId && hold.endUserId) {
     await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: result.charged, answerHappened: true });
@@ -94,6 +115,7 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
 export async function releaseAuthorization(db: DbOrTx, organizationId: string, holdId: string): Promise<{ released: bigint }> {
   const hold = await findHold(db, organizationId, holdId);
   const result = await releaseHold(db, { holdId: hold.id });
+  authorizedHolds.delete(hold.id);
   if (hold.claim && hold.botId && hold.endUserId) {
     await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: 0n, answerHappened: false });
   }
