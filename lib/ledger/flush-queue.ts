@@ -96,6 +96,12 @@ export async function flushLedgerOps(db: Db, ops: LedgerOp[], attempt: FlushAtte
  * flushes would only queue on its lock). Each takes a pooled connection.
  */
 export const FLUSHES_IN_FLIGHT = Math.max(1, Number(process.env.LEDGER_FLUSHES_IN_FLIGHT ?? 2) || 1);
+/**
+ * Callers answered by one flush come back together; spread over many accounts they would all go into
+ * the next flush and leave the second connection (and core) idle. Above this many they are shared
+ * between the free slots (one account's items always stay together).
+ */
+const SHARE_ABOVE = 8;
 
 const shared = globalThis as { __creditdeskLedgerQueues?: WeakMap<object, GroupCommitQueue<LedgerOp, LedgerRow>> };
 
@@ -113,6 +119,7 @@ export function ledgerQueue(db: Db): GroupCommitQueue<LedgerOp, LedgerRow> {
     q = new GroupCommitQueue<LedgerOp, LedgerRow>((ops, attempt) => flushLedgerOps(db, ops, attempt), 1000, {
       key: keyOf,
       maxInFlight: FLUSHES_IN_FLIGHT,
+      shareAbove: SHARE_ABOVE,
     });
     queues.set(db, q);
   }

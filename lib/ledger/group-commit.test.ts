@@ -88,6 +88,35 @@ describe("GroupCommitQueue retries", () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
+  it("shares what arrived together between free slots, but never splits one key's items", async () => {
+    const flushes: string[][] = [];
+    let inFlight = 0;
+    let overlapped = false;
+    const q = new GroupCommitQueue<string, string>(
+      async (items) => {
+        flushes.push(items);
+        overlapped ||= ++inFlight > 1;
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return items;
+      },
+      1000,
+      { key: (k) => k, maxInFlight: 2, shareAbove: 8 },
+    );
+    // 32 distinct keys at once: two flushes of 16, in parallel
+    await Promise.all(Array.from({ length: 32 }, (_, i) => q.submit(`k${i}`)));
+    expect(flushes.map((f) => f.length)).toEqual([16, 16]);
+    expect(overlapped).toBe(true);
+    // 32 items of one key: one flush (a second would only wait on the first's locks)
+    flushes.length = 0;
+    await Promise.all(Array.from({ length: 32 }, () => q.submit("hot")));
+    expect(flushes.map((f) => f.length)).toEqual([32]);
+    // below the threshold nothing is shared
+    flushes.length = 0;
+    await Promise.all(Array.from({ length: 6 }, (_, i) => q.submit(`s${i}`)));
+    expect(flushes.map((f) => f.length)).toEqual([6]);
+  });
+
   it("parallel debit flushes over many accounts (two pools) spend exactly what was asked", async () => {
     const accounts = await Promise.all(Array.from({ length: 12 }, (_, i) => newOrgAccount(t.db, `spread-${i}`)));
     for (const a of accounts) await grantBatch(t.db, { accountId: a.accountId, type: "paid", source: "top_up", amount: C(50), now: new Date(Date.now() - 1000) });

@@ -37,6 +37,12 @@ export interface GroupCommitOptions<I> {
   key?: (item: I) => string;
   /** Flushes in flight at once, on disjoint keys (each takes a pooled connection). Default 1. */
   maxInFlight?: number;
+  /**
+   * With several slots free, share what is pending among them (never below this many items a flush)
+   * instead of putting it all in the first: callers that all arrived together (they were all answered
+   * by the same flush) then keep more than one connection, and core, busy. Default: no sharing.
+   */
+  shareAbove?: number;
 }
 
 export class GroupCommitQueue<I, O> {
@@ -46,6 +52,7 @@ export class GroupCommitQueue<I, O> {
   private readonly busy = new Map<string, number>();
   private readonly key: (item: I) => string;
   private readonly maxInFlight: number;
+  private readonly shareAbove: number;
   /** Flush sizes seen (for benchmarks and diagnostics). */
   readonly stats = { flushes: 0, items: 0, maxBatch: 0, retries: 0 };
 
@@ -56,6 +63,7 @@ export class GroupCommitQueue<I, O> {
   ) {
     this.key = options.key ?? (() => "");
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+    this.shareAbove = options.shareAbove ?? Infinity;
   }
 
   submit(item: I): Promise<O> {
@@ -78,16 +86,25 @@ export class GroupCommitQueue<I, O> {
   private pump(): void {
     while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
       // Take, in arrival order, the items whose key is not in a flush already (order per key is kept:
-      // once one item of a key stays behind, every later item of that key does too).
+      // once one item of a key stays behind, every later item of that key does too). With several
+      // slots free, stop taking new keys at a fair share of what is pending; a key's items are never
+      // split between flushes (they would only wait on each other's locks).
       const group: Pending<I, O>[] = [];
       const keys = new Set<string>();
+      const behind = new Set<string>();
       const rest: Pending<I, O>[] = [];
+      const freeSlots = this.maxInFlight - this.inFlight;
+      const share = Math.max(this.shareAbove, Math.ceil(this.pending.length / freeSlots));
       for (const p of this.pending) {
         const k = this.key(p.item);
-        if (group.length < this.maxBatch && !this.busy.has(k)) {
+        const joins = keys.has(k) || (group.length < share && !this.busy.has(k) && !behind.has(k));
+        if (joins && group.length < this.maxBatch) {
           group.push(p);
           keys.add(k);
-        } else rest.push(p);
+        } else {
+          rest.push(p);
+          behind.add(k);
+        }
       }
       if (group.length === 0) return;
       this.pending = rest;
