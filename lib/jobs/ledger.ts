@@ -1,4 +1,5 @@
 import { expireBatches, expireHolds } from "@/lib/ledger";
+import type { DbOrTx } from "@/db/client";
 import { registerJob } from "./index";
 
 export const LEDGER_JOBS = { expireBatches: "ledger-expire-batches", expireHolds: "ledger-expire-holds" } as const;
@@ -8,15 +9,7 @@ export function registerLedgerJobs(): void {
   registerJob({
     name: LEDGER_JOBS.expireBatches,
     cron: "* * * * *",
-    handler: async (db) => {
-      let total = 0;
-      for (;;) {
-        const r = await expireBatches(db, { limit: 500 });
-        total += r.expired;
-        if (r.expired < 500) break;
-      }
-      return { expired: total };
-    },
+    handler: (db) => expireAllDueBatches(db),
   });
   registerJob({
     name: LEDGER_JOBS.expireHolds,
@@ -31,4 +24,22 @@ export function registerLedgerJobs(): void {
       return { expired: total };
     },
   });
+}
+
+/**
+ * Every batch past its expiry, a page of accounts at a time. Pages are counted in accounts: a page can
+ * expire nothing (batches spent before their expiry are only marked processed) and still be full.
+ */
+export async function expireAllDueBatches(db: DbOrTx, pageSize = 500): Promise<{ expired: number }> {
+  return expireAllDueBatchesAt(db, undefined, pageSize);
+}
+
+/** The same at a given time (tests). */
+export async function expireAllDueBatchesAt(db: DbOrTx, now: Date | undefined, pageSize: number): Promise<{ expired: number }> {
+  let total = 0;
+  for (;;) {
+    const r = await expireBatches(db, { now, limit: pageSize });
+    total += r.expired;
+    if (r.accounts < pageSize) return { expired: total };
+  }
 }

@@ -7,12 +7,13 @@ import { inTx, nowSql, requireDate, rows, toBig } from "./internal";
  * what holds earmark stays until the hold resolves) and marks the batch processed (`expired_at`), with
  * or without a remainder, so that it leaves the job's index. One transaction per call, up to `limit`
  * accounts; accounts are locked in id order first, like every ledger writer, so it never deadlocks with
- * debits. `expired` counts the batches that lost credits.
+ * debits. `expired` counts the batches that lost credits, `accounts` the accounts processed (a page is
+ * full when it equals `limit`: more may be due).
  */
 export async function expireBatches(
   db: DbOrTx,
   options: { now?: Date; limit?: number } = {},
-): Promise<{ expired: number; amount: bigint }> {
+): Promise<{ expired: number; amount: bigint; accounts: number }> {
   const now = options.now ? requireDate(options.now, "now") : undefined;
   const limit = options.limit ?? 1000;
   return inTx(db, async (tx) => {
@@ -23,7 +24,7 @@ export async function expireBatches(
               where expires_at <= ${nowSql(now)} and expired_at is null order by account_id limit ${limit})
            order by id for no key update`,
     );
-    if (locked.length === 0) return { expired: 0, amount: 0n };
+    if (locked.length === 0) return { expired: 0, amount: 0n, accounts: 0 };
     const ids = locked.map((r) => r.id);
     const done = await rows<{ n: string; total: string | null }>(
       tx,
@@ -40,6 +41,6 @@ export async function expireBatches(
           )
           select count(*) filter (where amt > 0)::text as n, sum(amt)::text as total from upd`,
     );
-    return { expired: Number(done[0].n), amount: toBig(done[0].total) };
+    return { expired: Number(done[0].n), amount: toBig(done[0].total), accounts: locked.length };
   });
 }

@@ -104,13 +104,13 @@ describe("SPEC §17 worked examples", () => {
     expect(d3.allocations).toEqual([{ batchId: P2, amount: C(1) }]);
     expect(await remaining(P1)).toBe(C("45.5"));
     const job = await expireBatches(t.db, { now: later });
-    expect(job).toEqual({ expired: 1, amount: C("45.5") }); // F1/F2 are empty: only P1's remainder
+    expect(job).toEqual({ expired: 1, amount: C("45.5"), accounts: 1 }); // F1/F2 are empty: only P1's remainder
     const expires = await rows<{ batch_id: string; remaining_delta: string }>(
       t.db,
       sql`select batch_id, remaining_delta::text from ledger_entries where kind = 'expire' and remaining_delta <> 0`,
     );
     expect(expires).toEqual([{ batch_id: P1, remaining_delta: (-C("45.5")).toString() }]);
-    expect(await expireBatches(t.db, { now: later })).toEqual({ expired: 0, amount: 0n });
+    expect(await expireBatches(t.db, { now: later })).toEqual({ expired: 0, amount: 0n, accounts: 0 });
     // every past-expiry batch is marked processed (the emptied F1/F2 too, without an entry) and leaves
     // the job's work list; P2 has no expiry
     const marked = await rows<{ id: string; done: boolean }>(
@@ -318,7 +318,7 @@ describe("verbs", () => {
     const P = (await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(10), now })).batch;
     const h = await placeHold(t.db, { accountId, amount: C(4), now, expiresAt: new Date(now.getTime() + 60_000) });
     const later = new Date(now.getTime() + 20_000); // F expired, hold still valid
-    expect(await expireBatches(t.db, { now: later })).toEqual({ expired: 1, amount: C(1) }); // only the unheld part
+    expect(await expireBatches(t.db, { now: later })).toEqual({ expired: 1, amount: C(1), accounts: 1 }); // only the unheld part
     expect(await remaining(F.id)).toBe(C(4));
     const cap = await captureHold(t.db, { holdId: h.holdId, amount: C(3), now: later });
     expect(cap.allocations).toEqual([{ batchId: F.id, amount: C(3) }]);
@@ -362,6 +362,29 @@ describe("verbs", () => {
     expect(bal.free).toEqual({ balance: C(3), held: C(3), available: 0n });
     expect(bal.paid).toEqual({ balance: C(10), held: C(1), available: C(9) });
     expect([bal.balance, bal.held, bal.available]).toEqual([C(13), C(4), C(9)]);
+  });
+
+  it("the expiry job pages by accounts: pages that expire nothing (spent batches) do not end it early", async () => {
+    const now = new Date(Date.now() - 1000);
+    const made = [await newOrgAccount(t.db, "page-a"), await newOrgAccount(t.db, "page-b"), await newOrgAccount(t.db, "page-c")];
+    // in id order (the job's order): the first two are spent before their expiry, the last has credits left
+    const [spent1, spent2, full] = made.map((a) => a.accountId).sort();
+    for (const accountId of [spent1, spent2, full]) {
+      await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(2), expiresAt: new Date(now.getTime() + DAY), now });
+      if (accountId !== full) await debit(t.db, { accountId, amount: C(2), now });
+    }
+    const later = new Date(now.getTime() + 2 * DAY);
+    // what the scheduled job runs, here a page of one account at a time: it goes on until a page is not full
+    const { expireAllDueBatchesAt } = await import("@/lib/jobs/ledger");
+    expect((await expireAllDueBatchesAt(t.db, later, 1)).expired).toBeGreaterThanOrEqual(1);
+    const mine = await rows<{ account_id: string; done: boolean; remaining: string }>(
+      t.db,
+      sql`select account_id, expired_at is not null as done, remaining::text from batches where account_id in (${spent1}, ${spent2}, ${full})`,
+    );
+    expect(mine.every((b) => b.done && b.remaining === "0")).toBe(true);
+    const [expired] = await rows<{ s: string }>(t.db, sql`select coalesce(sum(remaining_delta), 0)::text as s from ledger_entries where account_id = ${full} and kind = 'expire'`);
+    expect(expired.s).toBe((-C(2)).toString());
+    await expectNoBreaches();
   });
 
   it("the verifier reports a batch marked expired that still has an unheld remainder", async () => {
