@@ -7,5 +7,7 @@ ALTER TABLE "batches" ADD COLUMN "expired_at" timestamp with time zone;--> state
 -- Past-expiry batches with no unheld remainder were already processed by the job (or never had credits left).
 UPDATE "batches" SET "expired_at" = now() WHERE "expires_at" <= now() AND "remaining" <= "held";--> statement-breakpoint
 CREATE INDEX "batches_expiry_due_idx" ON "batches" USING btree ("expires_at") WHERE expires_at is not null and expired_at is null;--> statement-breakpoint
--- Room on each page for the new row versions of HOT updates.
+-- Room on each page for the new row versions of HOT updates (pages written from now on; existing full
+-- pages get it when the table is rewritten, e.g. VACUUM FULL in a maintenance window). The statements
+-- above lock batches while they run: on a large table, deploy this in a quiet minute.
 ALTER TABLE "batches" SET (fillfactor = 80);

@@ -4,8 +4,11 @@
 --
 -- The two functions each lock their own accounts in id order. Called one after the other they would
 -- lock the union in two runs, which could deadlock with another flush; so every account of the flush
--- is locked here first, in id order, and the calls below only re-enter locks this transaction holds.
--- Resolutions go first: they free earmarks that the new holds and debits of the flush can then use.
+-- is locked here first, in id order, and the calls below only re-enter account locks this transaction
+-- holds. Resolutions go first: they free earmarks that the new holds and debits of the flush can use.
+-- The usage_daily rows each call writes are still locked in two sorted runs. Rows shared by different
+-- accounts (the end users of one bot) could so be taken in opposite orders by two flushes; the queue
+-- (lib/ledger/flush-queue.ts) therefore never sends end users' captures and end users' debits together.
 CREATE OR REPLACE FUNCTION ledger_apply_mixed(p_debits jsonb, p_resolves jsonb, p_now timestamptz)
 RETURNS TABLE (part int, ord int, status text, usage_event_id uuid, hold_id uuid, hold_status text, charged bigint,
                released bigint, uncollected bigint, available bigint, shortfall bigint, allocations jsonb)
@@ -13,10 +16,11 @@ LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 BEGIN
   PERFORM 1 FROM accounts ac
-   WHERE ac.id IN (SELECT d.account_id FROM jsonb_to_recordset(p_debits) AS d(account_id uuid)
-                   UNION
-                   SELECT ho.account_id FROM holds ho
-                    WHERE ho.id IN (SELECT r.hold_id FROM jsonb_to_recordset(p_resolves) AS r(hold_id uuid)))
+   WHERE ac.id = ANY (ARRAY(
+           SELECT d.account_id FROM jsonb_to_recordset(p_debits) AS d(account_id uuid)
+           UNION
+           SELECT ho.account_id FROM holds ho
+            WHERE ho.id = ANY (ARRAY(SELECT r.hold_id FROM jsonb_to_recordset(p_resolves) AS r(hold_id uuid)))))
    ORDER BY ac.id
    FOR NO KEY UPDATE;
   RETURN QUERY
@@ -337,6 +341,7 @@ END $$;
 -- empty or never analyzed (a new database, the first minute of a bench) chose sequential scans of holds
 -- and kept them as the table grew: a capture flush went from 3 ms to 11 ms within seconds. With
 -- sequential scans off the planner takes the index probes whatever the statistics say.
+-- A later CREATE OR REPLACE of one of these functions replaces its settings too: repeat them after it.
 ALTER FUNCTION ledger_apply_debits(jsonb, timestamptz) SET plan_cache_mode = force_generic_plan;
 --> statement-breakpoint
 ALTER FUNCTION ledger_apply_debits(jsonb, timestamptz) SET enable_seqscan = off;

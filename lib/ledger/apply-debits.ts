@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import type { FlushAttempt } from "./group-commit";
-import { applyRows, ledgerQueue, rememberHoldAccount, type ApplyRow } from "./flush-queue";
+import { applyRows, byOrd, ledgerQueue, rememberHoldAccount, type ApplyRow } from "./flush-queue";
 import { AccountNotFoundError, InsufficientCreditsError } from "./errors";
 import {
   isTx,
@@ -105,9 +105,12 @@ export async function applyOnDb(db: Db, items: DebitItem[], now?: Date, attempt?
 }
 
 async function applyOnTx(db: DbOrTx, items: DebitItem[], now: Date | undefined): Promise<(DebitOutcome | Error)[]> {
-  const result = await rows<Row>(
-    db,
-    sql`select * from ledger_apply_debits(${JSON.stringify(items)}::jsonb, coalesce(${now ? now.toISOString() : null}::timestamptz, now()))`,
+  const result = byOrd(
+    await rows<Row>(
+      db,
+      sql`select * from ledger_apply_debits(${JSON.stringify(items)}::jsonb, coalesce(${now ? now.toISOString() : null}::timestamptz, now()))`,
+    ),
+    items.length,
   );
   return items.map((item, i) => toOutcome(item, result[i]));
 }
@@ -123,7 +126,7 @@ export async function applyDebitItem(db: DbOrTx, item: DebitItem, now?: Date): P
     const row = now ? (await applyRows(db as Db, [item], now))[0] : await ledgerQueue(db as Db).submit({ op: "apply", item });
     out = toOutcome(item, row as Row);
     // A capture of this hold can then join the flushes of its account.
-    if (!(out instanceof Error) && out.holdId) rememberHoldAccount(out.holdId, out.accountId);
+    if (!(out instanceof Error) && out.holdId) rememberHoldAccount(out.holdId, out.accountId, item.pool);
   }
   if (out instanceof Error) throw out;
   return out;

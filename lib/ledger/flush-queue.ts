@@ -8,7 +8,13 @@ import type { ResolveItem } from "./resolve-holds";
  * transaction) goes through one group-commit queue per Db, keyed by account: whatever arrives for an
  * account while its previous flush is in the database becomes its next flush — holds, debits and
  * captures/releases together, one round trip and one commit (`ledger_apply_mixed` when both kinds are
- * in it). A hold+capture pair used to need two commits on the same account lock.
+ * in it). A hold+capture pair used to need two commits on the same account lock. In a mixed flush the
+ * resolutions are applied before the holds and debits (whatever their arrival order): what they free is
+ * spendable by the rest of the flush.
+ *
+ * Keys are accounts where the account is known: a debit's or hold's always, a resolution's when this
+ * process placed the hold (`rememberHoldAccount`); otherwise the hold id is its key, so it may run beside
+ * a flush of its account and wait on that account's lock (correct, just not batched).
  *
  * The queue only moves rows: callers turn a row into their result or typed error themselves. That
  * keeps it safe to share across Next's route bundles (each has its own copy of the error classes, and
@@ -54,16 +60,35 @@ const iso = (now: Date | undefined) => (now ? now.toISOString() : null);
 
 /** One `ledger_apply_debits` call (one transaction), raw rows in item order. */
 export async function applyRows(db: Db, items: DebitItem[], now?: Date, attempt: FlushAttempt = { retry: false }): Promise<ApplyRow[]> {
-  return (await db.$client.unsafe(APPLY_SQL, [payload(items, attempt), iso(now)], { prepare: true })) as unknown as ApplyRow[];
+  return byOrd((await db.$client.unsafe(APPLY_SQL, [payload(items, attempt), iso(now)], { prepare: true })) as unknown as ApplyRow[], items.length);
 }
 
 /** One `ledger_resolve_holds` call (one transaction), raw rows in item order. */
 export async function resolveRows(db: Db, items: ResolveItem[], now?: Date, attempt: FlushAttempt = { retry: false }): Promise<ResolveRow[]> {
-  return (await db.$client.unsafe(RESOLVE_SQL, [payload(items, attempt), iso(now)], { prepare: true })) as unknown as ResolveRow[];
+  return byOrd((await db.$client.unsafe(RESOLVE_SQL, [payload(items, attempt), iso(now)], { prepare: true })) as unknown as ResolveRow[], items.length);
 }
 
+/** Rows in item order (`ord` is the item's 1-based position; a set-returning function promises no order). */
+export function byOrd<R extends { ord: number }>(rows: R[], n: number): R[] {
+  const out = new Array<R>(n);
+  for (const row of rows) out[row.ord - 1] = row;
+  return out;
+}
+
+/**
+ * Whether a part of a flush writes usage_daily rows that other accounts' flushes write too: end users of
+ * one bot share their rollup rows (organization, day, bot, category, pool, actor), owner pools never do.
+ * A capture of a hold this process did not place might be one.
+ */
+const sharesRollupRows = {
+  applies: (items: DebitItem[]) => items.some((i) => i.kind === "debit" && i.pool === "end_user"),
+  resolves: (items: ResolveItem[]) =>
+    items.some((i) => i.action === "capture" && (holdAccounts().get(i.hold_id)?.pool ?? "end_user") === "end_user"),
+};
+
 /** Flushes that carried both kinds (holds/debits and resolutions) in one transaction: for benches and tests. */
-export const mixedFlushStats = { flushes: 0 };
+const statsShared = globalThis as { __creditdeskMixedFlushStats?: { flushes: number } };
+export const mixedFlushStats = (statsShared.__creditdeskMixedFlushStats ??= { flushes: 0 });
 
 /** One flush: the rows of `ops`, in order, from one SQL call (one transaction). */
 export async function flushLedgerOps(db: Db, ops: LedgerOp[], attempt: FlushAttempt = { retry: false }): Promise<LedgerRow[]> {
@@ -77,7 +102,12 @@ export async function flushLedgerOps(db: Db, ops: LedgerOp[], attempt: FlushAtte
   let resolved: ResolveRow[] = [];
   if (resolves.length === 0) applied = await applyRows(db, applies, undefined, attempt);
   else if (applies.length === 0) resolved = await resolveRows(db, resolves, undefined, attempt);
-  else {
+  else if (sharesRollupRows.applies(applies) && sharesRollupRows.resolves(resolves)) {
+    // Both parts would write shared rollup rows, each part in its own sorted run: two such flushes could
+    // take those rows in opposite orders and deadlock. Two transactions, each with one sorted run.
+    resolved = await resolveRows(db, resolves, undefined, attempt);
+    applied = await applyRows(db, applies, undefined, attempt);
+  } else {
     mixedFlushStats.flushes++;
     const mixed = (await db.$client.unsafe(MIXED_SQL, [payload(applies, attempt), payload(resolves, attempt)], {
       prepare: true,
@@ -108,7 +138,7 @@ const shared = globalThis as { __creditdeskLedgerQueues?: WeakMap<object, GroupC
 /** The account a resolution belongs to, when this process placed the hold (else its own key). */
 function keyOf(op: LedgerOp): string {
   if (op.op === "apply") return op.item.account_id;
-  return holdAccounts().get(op.item.hold_id) ?? `hold:${op.item.hold_id}`;
+  return holdAccounts().get(op.item.hold_id)?.accountId ?? `hold:${op.item.hold_id}`;
 }
 
 /** The Db's write queue (one per Db and process; one queue across all accounts so spread traffic batches too). */
@@ -129,13 +159,14 @@ export function ledgerQueue(db: Db): GroupCommitQueue<LedgerOp, LedgerRow> {
 // ---- which account a hold placed by this process is on (a key hint only: a miss costs batching, not correctness)
 
 const HOLD_ACCOUNTS_MAX = 100_000;
-const holdShared = globalThis as { __creditdeskHoldAccounts?: Map<string, string> };
-const holdAccounts = () => (holdShared.__creditdeskHoldAccounts ??= new Map());
+type HoldPlace = { accountId: string; pool: string };
+const holdShared = globalThis as { __creditdeskHoldAccounts?: Map<string, HoldPlace> };
+const holdAccounts = (): Map<string, HoldPlace> => (holdShared.__creditdeskHoldAccounts ??= new Map());
 
-export function rememberHoldAccount(holdId: string, accountId: string): void {
+export function rememberHoldAccount(holdId: string, accountId: string, pool: string): void {
   const map = holdAccounts();
   if (map.size >= HOLD_ACCOUNTS_MAX) map.delete(map.keys().next().value as string);
-  map.set(holdId, accountId);
+  map.set(holdId, { accountId, pool });
 }
 
 export function forgetHoldAccount(holdId: string): void {

@@ -227,6 +227,31 @@ describe("one queue for holds, debits and resolutions", () => {
     expect(await verifyLedger(t.db)).toEqual([]);
   });
 
+  it("end users' captures and end users' debits are not mixed: their shared rollup rows would be locked in two runs", async () => {
+    const { accountId } = await newOrgAccount(t.db, "mixed-end-user");
+    await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(20), now: new Date(Date.now() - 1000) });
+    const q = ledgerQueue(t.db);
+    const forEndUser = await placeHold(t.db, { accountId, amount: C(2), pool: "end_user", actor: "paying_visitor" });
+    const forOwner = await placeHold(t.db, { accountId, amount: C(2) });
+    let before = { flushes: q.stats.flushes, mixed: mixedFlushStats.flushes };
+    const [cap, deb] = await Promise.all([
+      captureHold(t.db, { holdId: forEndUser.holdId, amount: C(1), category: "llm" }),
+      debit(t.db, { accountId, amount: C(1), category: "web_search", pool: "end_user", actor: "paying_visitor" }),
+    ]);
+    expect([cap.charged, deb.charged]).toEqual([C(1), C(1)]);
+    expect(q.stats.flushes - before.flushes).toBe(1); // one flush of the queue, two transactions
+    expect(mixedFlushStats.flushes - before.mixed).toBe(0);
+    // an owner-pool capture beside the same end-user debit shares no rollup row with other accounts: mixed
+    before = { flushes: q.stats.flushes, mixed: mixedFlushStats.flushes };
+    await Promise.all([
+      captureHold(t.db, { holdId: forOwner.holdId, amount: C(1), category: "llm" }),
+      debit(t.db, { accountId, amount: C(1), category: "web_search", pool: "end_user", actor: "paying_visitor" }),
+    ]);
+    expect(mixedFlushStats.flushes - before.mixed).toBe(1);
+    expect((await getBalance(t.db, accountId)).balance).toBe(C(16));
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
   it("a mixed flush whose reply was lost reports every item once and applies none twice", async () => {
     const { accountId } = await newOrgAccount(t.db, "mixed-retry");
     await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(10), now: new Date(Date.now() - 1000) });

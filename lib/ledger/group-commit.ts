@@ -87,8 +87,8 @@ export class GroupCommitQueue<I, O> {
     while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
       // Take, in arrival order, the items whose key is not in a flush already (order per key is kept:
       // once one item of a key stays behind, every later item of that key does too). With several
-      // slots free, stop taking new keys at a fair share of what is pending; a key's items are never
-      // split between flushes (they would only wait on each other's locks).
+      // slots free, stop taking new keys at a fair share of what is pending; a key's items are not split
+      // between flushes below maxBatch (they would only wait on each other's locks).
       const group: Pending<I, O>[] = [];
       const keys = new Set<string>();
       const behind = new Set<string>();

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import type { FlushAttempt } from "./group-commit";
-import { forgetHoldAccount, ledgerQueue, resolveRows, type ResolveRow } from "./flush-queue";
+import { byOrd, forgetHoldAccount, ledgerQueue, resolveRows, type ResolveRow } from "./flush-queue";
 import { HoldAlreadyResolvedError, HoldExpiredError, HoldNotFoundError } from "./errors";
 import { isTx, parseAllocations, rows, toBig, type Allocation } from "./internal";
 
@@ -67,9 +67,12 @@ export async function resolveOnDb(db: Db, items: ResolveItem[], now?: Date, atte
 export async function resolveHoldItems(db: DbOrTx, items: ResolveItem[], now?: Date): Promise<(ResolveOutcome | Error)[]> {
   if (items.length === 0) return [];
   const result = isTx(db)
-    ? await rows<Row>(
-        db,
-        sql`select * from ledger_resolve_holds(${JSON.stringify(items)}::jsonb, coalesce(${now ? now.toISOString() : null}::timestamptz, now()))`,
+    ? byOrd(
+        await rows<Row>(
+          db,
+          sql`select * from ledger_resolve_holds(${JSON.stringify(items)}::jsonb, coalesce(${now ? now.toISOString() : null}::timestamptz, now()))`,
+        ),
+        items.length,
       )
     : await resolveRows(db as Db, items, now);
   return items.map((item, i) => toOutcome(item, result[i]));
@@ -79,8 +82,11 @@ export async function resolveHoldItems(db: DbOrTx, items: ResolveItem[], now?: D
 export async function resolveHoldItem(db: DbOrTx, item: ResolveItem, now?: Date): Promise<ResolveOutcome> {
   let out: ResolveOutcome | Error;
   if (!isTx(db) && !now) {
-    out = toOutcome(item, (await ledgerQueue(db as Db).submit({ op: "resolve", item })) as Row);
-    forgetHoldAccount(item.hold_id);
+    try {
+      out = toOutcome(item, (await ledgerQueue(db as Db).submit({ op: "resolve", item })) as Row);
+    } finally {
+      forgetHoldAccount(item.hold_id);
+    }
   } else [out] = await resolveHoldItems(db, [item], now);
   if (out instanceof Error) throw out;
   return out;
