@@ -30,15 +30,11 @@ export function registerLedgerJobs(): void {
  * Every batch past its expiry, a page of accounts at a time. Pages are counted in accounts: a page can
  * expire nothing (batches spent before their expiry are only marked processed) and still be full.
  */
-export async function expireAllDueBatches(db: DbOrTx, pageSize = 500): Promise<{ expired: number }> {
-  return expireAllDueBatchesAt(db, undefined, pageSize);
-}
-
-/** The same at a given time (tests). */
-export async function expireAllDueBatchesAt(db: DbOrTx, now: Date | undefined, pageSize: number): Promise<{ expired: number }> {
+export async function expireAllDueBatches(db: DbOrTx, options: { now?: Date; pageSize?: number } = {}): Promise<{ expired: number }> {
+  const pageSize = options.pageSize ?? 500;
   let total = 0;
   for (;;) {
-    const r = await expireBatches(db, { now, limit: pageSize });
+    const r = await expireBatches(db, { now: options.now, limit: pageSize });
     total += r.expired;
     if (r.accounts < pageSize) return { expired: total };
   }

@@ -135,6 +135,5 @@ export async function applyDebitItem(db: DbOrTx, item: DebitItem, now?: Date): P
 /** Bulk path (seed, imports): many items in one call/transaction, results per item. */
 export async function applyDebitItems(db: DbOrTx, items: DebitItem[], now?: Date): Promise<(DebitOutcome | Error)[]> {
   if (items.length === 0) return [];
-  if (isTx(db)) return applyOnTx(db, items, now);
-  return applyOnDb(db as Db, items, now);
+  return isTx(db) ? applyOnTx(db, items, now) : applyOnDb(db as Db, items, now);
 }

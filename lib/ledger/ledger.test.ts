@@ -375,8 +375,8 @@ describe("verbs", () => {
     }
     const later = new Date(now.getTime() + 2 * DAY);
     // what the scheduled job runs, here a page of one account at a time: it goes on until a page is not full
-    const { expireAllDueBatchesAt } = await import("@/lib/jobs/ledger");
-    expect((await expireAllDueBatchesAt(t.db, later, 1)).expired).toBeGreaterThanOrEqual(1);
+    const { expireAllDueBatches } = await import("@/lib/jobs/ledger");
+    expect((await expireAllDueBatches(t.db, { now: later, pageSize: 1 })).expired).toBeGreaterThanOrEqual(1);
     const mine = await rows<{ account_id: string; done: boolean; remaining: string }>(
       t.db,
       sql`select account_id, expired_at is not null as done, remaining::text from batches where account_id in (${spent1}, ${spent2}, ${full})`,

@@ -38,14 +38,13 @@ export async function authorize(db: DbOrTx, input: AuthorizeInput, now = new Dat
     if (route.pool === "free_reserve") {
       // db.transaction: a transaction, or a savepoint inside the caller's (idempotent requests), so a refused
       // hold/debit gives the free-reserve claim back either way.
-      const held = await db.transaction(async (tx) => {
+      const { hold, claim } = await db.transaction(async (tx) => {
         const claim = await claimFreeReserve(tx, route.bot, route.endUserId!, input.amount, now);
         const hold = await placeHold(tx, { ...meta, accountId: route.accountId, amount: input.amount, expiresAt: input.expiresAt, metadata: { free_reserve: claim } });
         afterOrganizationCharge(route.bot.organizationId, hold.available, now);
         return { hold, claim };
       });
-      remember(db, route, held.hold.holdId, held.claim);
-      const { hold } = held;
+      remember(db, route, hold.holdId, claim);
       return { id: hold.holdId, status: "held" as const, amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
     }
     // Owner and end-user pools go through the ledger's group commit (given the Db, not a Tx).

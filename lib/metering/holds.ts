@@ -32,6 +32,11 @@ export function rememberAuthorizedHold(organizationId: string, hold: HoldRow): v
   authorizedHolds.set(hold.id, { ...hold, organizationId });
 }
 
+/** For tests: act as an instance that authorized none of the open holds. */
+export function forgetAuthorizedHolds(): void {
+  authorizedHolds.clear();
+}
+
 /** A hold of this organization; another organization's hold is "not found" (404), never a 403. */
 async function findHold(db: DbOrTx, organizationId: string, holdId: string): Promise<HoldRow> {
   if (!isUuid(holdId)) throw new HoldNotFoundError(holdId);

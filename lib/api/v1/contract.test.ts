@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { sharedCache } from "@/lib/metering/ttl-cache";
+import { forgetAuthorizedHolds } from "@/lib/metering/holds";
 import { eq, sql } from "drizzle-orm";
 import { useTestDb } from "@/test/db";
 import { callRoute } from "@/test/api";
@@ -135,7 +135,7 @@ describe("authorize → capture → release", () => {
     expect(foreignCapture.body.code).toBe("not_found");
     expect((await callRoute(releasePOST, { rawBody: "", headers: auth(other), params: { id: held.body.id as string } })).status).toBe(404);
     // the same from an instance that did not authorize it (the hold is read, not remembered)
-    sharedCache("authorized-holds", 1).clear();
+    forgetAuthorizedHolds();
     expect((await callRoute(capturePOST, { body: { amount: "1" }, headers: auth(other), params: { id: held.body.id as string } })).status).toBe(404);
     expect((await callRoute(capturePOST, { body: { amount: "1" }, headers: auth(main), params: { id: "not-a-uuid" } })).status).toBe(404);
     const foreignBot = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "operator", amount: "1" }, headers: auth(other) });
