@@ -16,13 +16,14 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { sql } from "drizzle-orm";
 import { createThrowawayDatabase } from "@/db/throwaway";
-import { createDb } from "@/db/client";
+import { createDb, type Db } from "@/db/client";
 import { freePort } from "@/db/embedded";
 import { runMigrations } from "@/db/migrate";
 import { createApiKey } from "@/lib/metering/api-keys";
 import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { grantBatch } from "@/lib/ledger/grant-batch";
 import { verifyLedger } from "@/lib/ledger/verify";
+import { cpuPerRequest, sampleCpu } from "./cpu";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 type HoldContext = { holdId?: string };
@@ -46,6 +47,29 @@ function run(options: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
   });
+}
+
+/**
+ * CPU (ms) per request of the server, Postgres and autocannon during each measured phase, and the
+ * database transactions committed per request (below 1 when the ledger queue batches requests).
+ */
+const cpuByPhase: Record<string, ReturnType<typeof cpuPerRequest> & { commits: number }> = {};
+async function commits(db: Db): Promise<number> {
+  const [row] = (await db.execute(
+    sql`select pg_stat_clear_snapshot(), (select xact_commit from pg_stat_database where datname = current_database())::float8 as n`,
+  )) as unknown as { n: number }[];
+  return row.n;
+}
+async function measured(phase: string, serverPid: number | undefined, db: Db, options: autocannon.Options): Promise<autocannon.Result> {
+  const before = sampleCpu(serverPid);
+  const commitsBefore = await commits(db);
+  const result = await run(options);
+  const after = sampleCpu(serverPid);
+  await new Promise((r) => setTimeout(r, 600)); // backends report their counters within 0.5 s
+  const perRequest = result.requests.total > 0 ? ((await commits(db)) - commitsBefore - 1) / result.requests.total : 0;
+  cpuByPhase[phase] = { ...cpuPerRequest(before, after, result.requests.total), commits: Number(perRequest.toFixed(3)) };
+  log(`${phase}: ${Math.round(result.requests.average)} req/s, per request ${JSON.stringify(cpuByPhase[phase])}`);
+  return result;
 }
 
 async function main() {
@@ -81,14 +105,14 @@ async function main() {
     await run({ url: base, connections: 8, duration: 3, requests: [{ method: "POST", path: "/api/v1/authorizations", headers, body: authorizeBody }] });
 
     log(`floor: GET /api/health, 32 connections, ${SECONDS}s`);
-    const floor = await run({ url: base, connections: 32, duration: SECONDS, requests: [{ method: "GET", path: "/api/health" }] });
+    const floor = await measured("floor", server.pid, db, { url: base, connections: 32, duration: SECONDS, requests: [{ method: "GET", path: "/api/health" }] });
     const floorRps = floor.requests.average;
 
     log(`post floor: POST /api/health with a JSON body, 32 connections, ${SECONDS}s`);
-    const postFloor = await run({ url: base, connections: 32, duration: SECONDS, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
+    const postFloor = await measured("post_floor", server.pid, db, { url: base, connections: 32, duration: SECONDS, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
 
     log(`pairs: authorize + capture, one hot account, 32 connections, ${SECONDS}s`);
-    const pairs = await run({
+    const pairs = await measured("pairs", server.pid, db, {
       url: base,
       connections: 32,
       duration: SECONDS,
@@ -129,7 +153,7 @@ async function main() {
     const events = Array.from({ length: 1000 }, (_, i) =>
       i % 5 === 0 ? { bot_id: bot.id, actor: "operator", category: "web_search", searches: 1 } : { bot_id: bot.id, actor: "operator", category: "llm", input_tokens: 800 + i, output_tokens: 200 },
     );
-    const batch = await run({ url: base, connections: 4, duration: SECONDS, timeout: 60, requests: [{ method: "POST", path: "/api/v1/usage-events/batch", headers, body: JSON.stringify({ events }) }] });
+    const batch = await measured("batch", server.pid, db, { url: base, connections: 4, duration: SECONDS, timeout: 60, requests: [{ method: "POST", path: "/api/v1/usage-events/batch", headers, body: JSON.stringify({ events }) }] });
     const batchEventsPerS = (batch.requests.total * 1000) / (batch.duration || SECONDS);
 
     const breaches = await verifyLedger(db);
@@ -149,6 +173,8 @@ async function main() {
       batch_events_per_s: Math.round(batchEventsPerS),
       errors: pairErrors + steady.non2xx + steady.errors + batch.non2xx + batch.errors,
       ledger_verify_breaches: breaches.length,
+      // What each request cost each side (a pair counts as two requests, a batch as one of 1000 events).
+      cpu_ms_per_request: cpuByPhase,
       targets: { pairs_vs_floor: 0.4, auth_p99_ms: 20, batch_events_per_s: 20000 },
     };
     console.log(JSON.stringify(result));

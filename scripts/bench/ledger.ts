@@ -27,6 +27,7 @@ import {
   type DebitInput,
 } from "@/lib/ledger";
 import { FLUSHES_IN_FLIGHT, ledgerQueue, mixedFlushStats } from "@/lib/ledger/flush-queue";
+import { cpuPerRequest, sampleCpu } from "./cpu";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -59,9 +60,10 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function phase(name: string, op: (worker: number) => Promise<void>): Promise<{ perS: number; p50: number; p99: number; n: number; errors: number }> {
+async function phase(name: string, op: (worker: number) => Promise<void>): Promise<{ perS: number; p50: number; p99: number; n: number; errors: number; cpuMsPerOp: { node: number; postgres: number } }> {
   const lat: number[] = [];
   let errors = 0;
+  const cpuBefore = sampleCpu(undefined);
   const deadline = performance.now() + SECONDS * 1000;
   const start = performance.now();
   await Promise.all(
@@ -80,7 +82,9 @@ async function phase(name: string, op: (worker: number) => Promise<void>): Promi
   );
   const elapsed = (performance.now() - start) / 1000;
   lat.sort((a, b) => a - b);
-  const res = { perS: Math.round(lat.length / elapsed), p50: +percentile(lat, 50).toFixed(2), p99: +percentile(lat, 99).toFixed(2), n: lat.length, errors };
+  // CPU per operation: this process (the ledger's Node side) and Postgres; on 2 cores, which one is full?
+  const { client: nodeMs, postgres: postgresMs } = cpuPerRequest(cpuBefore, sampleCpu(undefined), lat.length);
+  const res = { perS: Math.round(lat.length / elapsed), p50: +percentile(lat, 50).toFixed(2), p99: +percentile(lat, 99).toFixed(2), n: lat.length, errors, cpuMsPerOp: { node: nodeMs, postgres: postgresMs } };
   log(name, JSON.stringify(res));
   return res;
 }
@@ -229,6 +233,8 @@ async function main() {
       spread_avg_flush_size: +spreadAvgBatch.toFixed(1),
       hold_capture_avg_flush_size: +pairAvgBatch.toFixed(1),
       hold_capture_mixed_flush_share: +pairMixedShare.toFixed(2),
+      // CPU (ms) per debit (per pair for hold+capture) on each side: where the 2 cores went.
+      cpu_ms_per_op: { hot: hotRes.cpuMsPerOp, spread: spreadRes.cpuMsPerOp, hold_capture: holdRes.cpuMsPerOp, baseline: baseRes.cpuMsPerOp },
       flushes_in_flight: FLUSHES_IN_FLIGHT,
       concurrency: CONCURRENCY,
       seconds_per_phase: SECONDS,
