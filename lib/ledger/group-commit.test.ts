@@ -117,6 +117,44 @@ describe("GroupCommitQueue retries", () => {
     expect(flushes.map((f) => f.length)).toEqual([6]);
   });
 
+  it("with maxPerKey 2 a hot key pipelines: two flushes of it at once, never three, its items shared between them", async () => {
+    const flushes: string[][] = [];
+    let hotInFlight = 0;
+    let maxHotInFlight = 0;
+    const q = new GroupCommitQueue<string, string>(
+      async (items) => {
+        flushes.push(items);
+        const hot = items.includes("hot");
+        if (hot) maxHotInFlight = Math.max(maxHotInFlight, ++hotInFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        if (hot) hotInFlight--;
+        return items;
+      },
+      1000,
+      { key: (k) => k, maxInFlight: 3, shareAbove: 8, maxPerKey: 2 },
+    );
+    // 32 callers of one account arriving together: 11 + 11 in flight at once (a fair share of three slots); the
+    // other 10 wait until one of them is done (the key may not have a third flush)
+    await Promise.all(Array.from({ length: 32 }, () => q.submit("hot")));
+    expect(flushes.slice(0, 2).map((f) => f.length)).toEqual([11, 11]);
+    expect(flushes.flat()).toHaveLength(32);
+    expect(maxHotInFlight).toBe(2);
+    // callers that keep coming back (a closed loop, like 32 request handlers) keep two flushes of the key busy
+    flushes.length = 0;
+    maxHotInFlight = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        for (let i = 0; i < 10; i++) await q.submit("hot");
+      }),
+    );
+    expect(maxHotInFlight).toBe(2);
+    expect(flushes.flat()).toHaveLength(320);
+    // below shareAbove a key's items stay in one flush
+    flushes.length = 0;
+    await Promise.all(Array.from({ length: 6 }, () => q.submit("hot")));
+    expect(flushes.map((f) => f.length)).toEqual([6]);
+  });
+
   it("parallel debit flushes over many accounts (two pools) spend exactly what was asked", async () => {
     const accounts = await Promise.all(Array.from({ length: 12 }, (_, i) => newOrgAccount(t.db, `spread-${i}`)));
     for (const a of accounts) await grantBatch(t.db, { accountId: a.accountId, type: "paid", source: "top_up", amount: C(50), now: new Date(Date.now() - 1000) });

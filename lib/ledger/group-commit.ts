@@ -1,11 +1,13 @@
 /**
  * Group commit: concurrent requests are coalesced into one flush (one SQL round trip, one commit).
  *
- * - Up to `maxInFlight` flushes at once (default 1), never two holding items of the same `key` (the
- *   ledger keys by account: one hot account gets one flush at a time, spread traffic gets parallel
- *   flushes on disjoint accounts). The next flush starts as soon as a slot frees up, with everything
- *   that arrived meanwhile (no fixed wait: an idle queue flushes on the next microtask).
- * - Items keep arrival order inside a flush; the SQL applies them in that order.
+ * - Up to `maxInFlight` flushes at once (default 1), at most `maxPerKey` (default 1) holding items of
+ *   the same `key` (the ledger keys by account: spread traffic gets parallel flushes on disjoint
+ *   accounts, a hot account two pipelined ones). The next flush starts as soon as a slot frees up, with
+ *   everything that arrived meanwhile (no fixed wait: an idle queue flushes on the next microtask).
+ * - Items keep arrival order inside a flush; the SQL applies them in that order. Two flushes of one key
+ *   in flight at once are concurrent: the database applies one after the other, in either order (they
+ *   come from independent callers; a caller that needs an order awaits, or uses one bulk call).
  * - `flush` returns one outcome per item: a value (resolve) or an Error (that caller alone is rejected).
  * - If the flush itself throws, it may have failed before its commit (rolled back as a whole) or after
  *   it (e.g. the connection dropped while the commit's reply was on its way). So every item is retried
@@ -31,11 +33,11 @@ type Pending<I, O> = { item: I; resolve: (o: O) => void; reject: (e: unknown) =>
 
 export interface GroupCommitOptions<I> {
   /**
-   * Items with the same key (e.g. the account) are never in two flushes at once: they would only queue
-   * on the same row locks. Default: one key for everything (one flush in flight).
+   * Items with the same key (e.g. the account) go to at most `maxPerKey` flushes at once: more would
+   * only queue on the same row locks. Default: one key for everything.
    */
   key?: (item: I) => string;
-  /** Flushes in flight at once, on disjoint keys (each takes a pooled connection). Default 1. */
+  /** Flushes in flight at once (each takes a pooled connection). Default 1. */
   maxInFlight?: number;
   /**
    * With several slots free, share what is pending among them (never below this many items a flush)
@@ -43,6 +45,13 @@ export interface GroupCommitOptions<I> {
    * by the same flush) then keep more than one connection, and core, busy. Default: no sharing.
    */
   shareAbove?: number;
+  /**
+   * Flushes one key may have in flight at once (default 1). Two let a hot key pipeline: while one flush
+   * is in Postgres, this process decodes the previous one's results and encodes the next; the second
+   * flush waits on the key's row locks, so the database still applies them one after the other. The
+   * key's pending items are then shared between the free slots like other keys' (above `shareAbove`).
+   */
+  maxPerKey?: number;
 }
 
 export class GroupCommitQueue<I, O> {
@@ -53,6 +62,7 @@ export class GroupCommitQueue<I, O> {
   private readonly key: (item: I) => string;
   private readonly maxInFlight: number;
   private readonly shareAbove: number;
+  private readonly maxPerKey: number;
   /** Flush sizes seen (for benchmarks and diagnostics). */
   readonly stats = { flushes: 0, items: 0, maxBatch: 0, retries: 0 };
 
@@ -64,6 +74,7 @@ export class GroupCommitQueue<I, O> {
     this.key = options.key ?? (() => "");
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
     this.shareAbove = options.shareAbove ?? Infinity;
+    this.maxPerKey = Math.max(1, options.maxPerKey ?? 1);
   }
 
   submit(item: I): Promise<O> {
@@ -97,7 +108,8 @@ export class GroupCommitQueue<I, O> {
       const share = Math.max(this.shareAbove, Math.ceil(this.pending.length / freeSlots));
       for (const p of this.pending) {
         const k = this.key(p.item);
-        const joins = keys.has(k) || (group.length < share && !this.busy.has(k) && !behind.has(k));
+        const free = (this.busy.get(k) ?? 0) < this.maxPerKey;
+        const joins = keys.has(k) ? this.maxPerKey === 1 || group.length < share : group.length < share && free && !behind.has(k);
         if (joins && group.length < this.maxBatch) {
           group.push(p);
           keys.add(k);
