@@ -18,14 +18,17 @@ export async function listBots(db: DbOrTx, organizationId: string): Promise<Bot[
 /** A bot of this organization; another organization's bot (or a malformed id) is "not found". */
 export async function getBot(db: DbOrTx, organizationId: string, botId: string): Promise<Bot> {
   if (!isUuid(botId)) throw new NotFoundError("Bot", { bot_id: botId });
-  const cached = botCache.get(botId);
-  if (cached) {
-    if (cached.organizationId !== organizationId) throw new NotFoundError("Bot", { bot_id: botId });
-    return cached;
-  }
-  const [bot] = await db.select().from(bots).where(and(eq(bots.id, botId), eq(bots.organizationId, organizationId))).limit(1);
-  if (!bot) throw new NotFoundError("Bot", { bot_id: botId });
-  botCache.set(botId, bot);
+  // Loaded by id alone and checked below, so a cached bot answers "not found" to other organizations too.
+  const bot = await botCache.getOrLoad(
+    botId,
+    async () => {
+      const [row] = await db.select().from(bots).where(eq(bots.id, botId)).limit(1);
+      if (!row) throw new NotFoundError("Bot", { bot_id: botId });
+      return row;
+    },
+    { shareLoad: !isTransaction(db) },
+  );
+  if (bot.organizationId !== organizationId) throw new NotFoundError("Bot", { bot_id: botId });
   return bot;
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { and, desc, lte } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
+import { isTransaction, type DbOrTx } from "@/db/client";
 import { rateCards } from "@/db/schema";
 import { Credits } from "@/lib/ledger/credits";
 import { InvalidInputError, NotFoundError } from "@/lib/errors";
@@ -125,7 +125,7 @@ export async function listRateCards(db: DbOrTx): Promise<RateCard[]> {
 
 /** The version in force at `at` (the newest whose effective_from ≤ at). */
 export async function rateCardAt(db: DbOrTx, at: Date): Promise<RateCard> {
-  const cards = await rateCardCache.getOrLoad("all", () => listRateCards(db));
+  const cards = await rateCardCache.getOrLoad("all", () => listRateCards(db), { shareLoad: !isTransaction(db) });
   const card = cards.find((c) => c.effectiveFrom.getTime() <= at.getTime());
   if (card) return card;
   // Events before the first version still need a price: fall back to a direct read (cache may be stale).

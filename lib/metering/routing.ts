@@ -30,10 +30,14 @@ export function forgetOrganizationStatus(organizationId: string): void {
 }
 
 async function assertActive(db: DbOrTx, organizationId: string): Promise<void> {
-  const status = await orgStatus.getOrLoad(organizationId, async () => {
-    const [org] = await db.select({ status: organizations.status }).from(organizations).where(eq(organizations.id, organizationId));
-    return org?.status ?? "active";
-  });
+  const status = await orgStatus.getOrLoad(
+    organizationId,
+    async () => {
+      const [org] = await db.select({ status: organizations.status }).from(organizations).where(eq(organizations.id, organizationId));
+      return org?.status ?? "active";
+    },
+    { shareLoad: !isTransaction(db) },
+  );
   if (status === "suspended") throw new OrganizationSuspendedError(organizationId);
 }
 

@@ -20,4 +20,34 @@ describe("TtlCache", () => {
     expect(cache.get("a")).toBeUndefined();
     expect(cache.get("c")).toBe(3);
   });
+
+  it("concurrent misses of a key share one load; a failed load is not cached", async () => {
+    const cache = new TtlCache<number>(60_000);
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 5));
+      return 7;
+    };
+    expect(await Promise.all(Array.from({ length: 100 }, () => cache.getOrLoad("k", load)))).toEqual(Array(100).fill(7));
+    expect(loads).toBe(1);
+    expect(await cache.getOrLoad("k", load)).toBe(7);
+    expect(loads).toBe(1);
+
+    const failing = () => Promise.reject(new Error("db down"));
+    await expect(Promise.all([cache.getOrLoad("f", failing), cache.getOrLoad("f", failing)])).rejects.toThrow("db down");
+    expect(await cache.getOrLoad("f", load)).toBe(7);
+  });
+
+  it("a load under way when the key is invalidated answers its callers but is not kept", async () => {
+    const cache = new TtlCache<string>(60_000);
+    let release!: (v: string) => void;
+    const slow = cache.getOrLoad("key", () => new Promise<string>((r) => (release = r)));
+    cache.delete("key"); // e.g. the API key was revoked while its row was being read
+    const fresh = cache.getOrLoad("key", async () => "after");
+    release("before");
+    expect(await slow).toBe("before");
+    expect(await fresh).toBe("after");
+    expect(cache.get("key")).toBe("after");
+  });
 });

@@ -5,6 +5,10 @@
  */
 export class TtlCache<V> {
   private entries = new Map<string, { value: V; expiresAt: number }>();
+  /** Loads under way: concurrent misses of one key share one load (a 1000-event batch is one query). */
+  private loading = new Map<string, Promise<V>>();
+  /** Bumped by delete/clear: a load that started before an invalidation returns its value but keeps it out. */
+  private generation = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -28,19 +32,45 @@ export class TtlCache<V> {
 
   delete(key: string): void {
     this.entries.delete(key);
+    this.loading.delete(key);
+    this.generation++;
   }
 
   clear(): void {
     this.entries.clear();
+    this.loading.clear();
+    this.generation++;
   }
 
-  /** Cached value, or load it (concurrent misses each load; harmless for idempotent reads). */
-  async getOrLoad(key: string, load: () => Promise<V>): Promise<V> {
+  /**
+   * Cached value, or load it. Concurrent misses of a key wait for the same load (without this, every
+   * event of a batch, or every request arriving as an entry expires, queried the database itself).
+   * `shareLoad: false` for a load that reads through a caller's transaction: other callers must not
+   * wait on (or fail with) someone else's transaction.
+   */
+  getOrLoad(key: string, load: () => Promise<V>, options: { shareLoad?: boolean } = {}): Promise<V> {
     const hit = this.get(key);
-    if (hit !== undefined) return hit;
-    const value = await load();
-    this.set(key, value);
-    return value;
+    if (hit !== undefined) return Promise.resolve(hit);
+    const generation = this.generation;
+    const keep = (value: V) => {
+      if (generation === this.generation) this.set(key, value);
+      return value;
+    };
+    if (options.shareLoad === false) return load().then(keep);
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    const loaded = load().then(
+      (value) => {
+        if (this.loading.get(key) === loaded) this.loading.delete(key);
+        return keep(value);
+      },
+      (error: unknown) => {
+        if (this.loading.get(key) === loaded) this.loading.delete(key);
+        throw error;
+      },
+    );
+    this.loading.set(key, loaded);
+    return loaded;
   }
 }
 
