@@ -8,7 +8,9 @@
  *   auth_capture_pairs_per_s  authorize + capture on one hot account, 32 connections
  *   auth_p99_ms               p99 of authorize at a steady offered 400 req/s (autocannon -R)
  *   batch_events_per_s        POST /usage-events/batch with 1000 events per request
- * Env: BENCH_SECONDS (per phase, default 10).
+ * Env: BENCH_SECONDS (per phase, default 10); BENCH_PHASES (comma list of floor, pairs, p99, batch; default
+ * all, a skipped phase reports null); BENCH_PROFILE_DIR (the server writes a V8 CPU profile there when
+ * it stops: open it in Chrome DevTools, or compare phases by their timestamps in the log).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -26,6 +28,8 @@ import { verifyLedger } from "@/lib/ledger/verify";
 import { cpuPerRequest, sampleCpu } from "./cpu";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const PHASES = new Set((process.env.BENCH_PHASES ?? "floor,pairs,p99,batch").split(",").map((p) => p.trim()));
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 type HoldContext = { holdId?: string };
 const log = (...a: unknown[]) => console.error("[bench:api]", ...a);
 
@@ -92,7 +96,8 @@ async function main() {
     }
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    server = spawn("node_modules/.bin/next", ["start", "--port", String(port)], {
+    const profile = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    server = spawn(process.execPath, [...profile, "node_modules/next/dist/bin/next", "start", "--port", String(port)], {
       stdio: ["ignore", "ignore", "inherit"],
       env: { ...process.env, DATABASE_URL: db0.url, AUTH_SECRET: "bench-secret-bench-secret-bench", AUTH_TRUST_HOST: "true", NEXT_TELEMETRY_DISABLED: "1", DB_POOL_MAX: "20", API_RATE_LIMIT_PER_SECOND: "1000000", API_RATE_LIMIT_BURST: "1000000" },
     });
@@ -104,15 +109,16 @@ async function main() {
     await run({ url: base, connections: 8, duration: 3, requests: [{ method: "GET", path: "/api/health" }] });
     await run({ url: base, connections: 8, duration: 3, requests: [{ method: "POST", path: "/api/v1/authorizations", headers, body: authorizeBody }] });
 
-    log(`floor: GET /api/health, 32 connections, ${SECONDS}s`);
-    const floor = await measured("floor", server.pid, db, { url: base, connections: 32, duration: SECONDS, requests: [{ method: "GET", path: "/api/health" }] });
-    const floorRps = floor.requests.average;
+    const floorPhases = PHASES.has("floor") || PHASES.has("pairs");
+    if (floorPhases) log(`floor: GET /api/health, 32 connections, ${SECONDS}s`);
+    const floor = !floorPhases ? null : await measured("floor", server.pid, db, { url: base, connections: 32, duration: SECONDS, requests: [{ method: "GET", path: "/api/health" }] });
+    const floorRps = floor?.requests.average ?? 0;
 
-    log(`post floor: POST /api/health with a JSON body, 32 connections, ${SECONDS}s`);
-    const postFloor = await measured("post_floor", server.pid, db, { url: base, connections: 32, duration: SECONDS, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
+    if (floorPhases) log(`post floor: POST /api/health with a JSON body, 32 connections, ${SECONDS}s`);
+    const postFloor = !floorPhases ? null : await measured("post_floor", server.pid, db, { url: base, connections: 32, duration: SECONDS, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
 
-    log(`pairs: authorize + capture, one hot account, 32 connections, ${SECONDS}s`);
-    const pairs = await measured("pairs", server.pid, db, {
+    if (PHASES.has("pairs")) log(`pairs: authorize + capture, one hot account, 32 connections, ${SECONDS}s`);
+    const pairs = !PHASES.has("pairs") ? null : await measured("pairs", server.pid, db, {
       url: base,
       connections: 32,
       duration: SECONDS,
@@ -137,41 +143,42 @@ async function main() {
         },
       ],
     });
-    const pairErrors = pairs.non2xx + pairs.errors;
-    const pairsPerS = pairs.requests.total / 2 / (pairs.duration || SECONDS);
+    const pairErrors = pairs ? pairs.non2xx + pairs.errors : 0;
+    const pairsPerS = pairs ? pairs.requests.total / 2 / (pairs.duration || SECONDS) : 0;
 
     // The pairs phase just wrote tens of thousands of rows: without this, autovacuum's pass over them
     // lands in the steady phase and takes one of the two cores away from the latency being measured.
     await db.execute(sql`vacuum (analyze)`);
-    log(`p99: authorize at a steady 400 req/s, ${SECONDS}s`);
+    if (PHASES.has("p99")) log(`p99: authorize at a steady 400 req/s, ${SECONDS}s`);
     // autocannon's own default of 10 connections: its -R pacing with many connections sends bursts that
     // queue up even in front of a route doing nothing (measured below as the framework's reference).
-    const steady = await run({ url: base, connections: 10, overallRate: 400, duration: SECONDS, requests: [{ method: "POST", path: "/api/v1/authorizations", headers, body: authorizeBody }] });
-    const steadyFloor = await run({ url: base, connections: 10, overallRate: 400, duration: SECONDS, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
+    const steady = !PHASES.has("p99") ? null : await run({ url: base, connections: 10, overallRate: 400, duration: SECONDS, requests: [{ method: "POST", path: "/api/v1/authorizations", headers, body: authorizeBody }] });
+    const steadyFloor = !PHASES.has("p99") ? null : await run({ url: base, connections: 10, overallRate: 400, duration: SECONDS, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
 
-    log(`batch: 1000-event batches, 4 connections, ${SECONDS}s`);
+    if (PHASES.has("batch")) log(`batch: 1000-event batches, 4 connections, ${SECONDS}s`);
     const events = Array.from({ length: 1000 }, (_, i) =>
       i % 5 === 0 ? { bot_id: bot.id, actor: "operator", category: "web_search", searches: 1 } : { bot_id: bot.id, actor: "operator", category: "llm", input_tokens: 800 + i, output_tokens: 200 },
     );
-    const batch = await measured("batch", server.pid, db, { url: base, connections: 4, duration: SECONDS, timeout: 60, requests: [{ method: "POST", path: "/api/v1/usage-events/batch", headers, body: JSON.stringify({ events }) }] });
-    const batchEventsPerS = (batch.requests.total * 1000) / (batch.duration || SECONDS);
+    const batch = !PHASES.has("batch") ? null : await measured("batch", server.pid, db, { url: base, connections: 4, duration: SECONDS, timeout: 60, requests: [{ method: "POST", path: "/api/v1/usage-events/batch", headers, body: JSON.stringify({ events }) }] });
+    const batchEventsPerS = batch ? (batch.requests.total * 1000) / (batch.duration || SECONDS) : 0;
+    const failures = (r: autocannon.Result | null) => (r ? r.non2xx + r.errors : 0);
 
     const breaches = await verifyLedger(db);
     const [{ n: events_written }] = (await db.execute(sql`select count(*)::int as n from usage_events`)) as unknown as { n: number }[];
     await db.$client.end();
-    log(`errors: pairs ${pairErrors}, steady ${steady.non2xx + steady.errors}, batch ${batch.non2xx + batch.errors}; usage events written ${events_written}; ledger:verify ${breaches.length === 0 ? "ok" : `${breaches.length} breaches`}`);
+    log(`errors: pairs ${pairErrors}, steady ${failures(steady)}, batch ${failures(batch)}; usage events written ${events_written}; ledger:verify ${breaches.length === 0 ? "ok" : `${breaches.length} breaches`}`);
 
     const result = {
-      floor_rps: Math.round(floorRps),
+      floor_rps: floor ? Math.round(floorRps) : null,
       // The framework's ceiling for a POST with a JSON body: a pair is two of these before any ledger work.
-      post_floor_rps: Math.round(postFloor.requests.average),
-      auth_capture_pairs_per_s: Math.round(pairsPerS),
-      pairs_vs_floor: Number((pairsPerS / floorRps).toFixed(3)),
-      auth_p99_ms: steady.latency.p99,
-      auth_p50_ms: steady.latency.p50,
-      post_floor_p99_ms_at_400: steadyFloor.latency.p99,
-      batch_events_per_s: Math.round(batchEventsPerS),
-      errors: pairErrors + steady.non2xx + steady.errors + batch.non2xx + batch.errors,
+      post_floor_rps: postFloor ? Math.round(postFloor.requests.average) : null,
+      auth_capture_pairs_per_s: pairs ? Math.round(pairsPerS) : null,
+      pairs_vs_floor: pairs && floorRps ? Number((pairsPerS / floorRps).toFixed(3)) : null,
+      auth_p99_ms: steady?.latency.p99 ?? null,
+      auth_p50_ms: steady?.latency.p50 ?? null,
+      post_floor_p99_ms_at_400: steadyFloor?.latency.p99 ?? null,
+      batch_events_per_s: batch ? Math.round(batchEventsPerS) : null,
+      errors: pairErrors + failures(steady) + failures(batch),
       ledger_verify_breaches: breaches.length,
       // What each request cost each side (a pair counts as two requests, a batch as one of 1000 events).
       cpu_ms_per_request: cpuByPhase,
@@ -179,7 +186,12 @@ async function main() {
     };
     console.log(JSON.stringify(result));
   } finally {
-    server?.kill("SIGTERM");
+    if (server && server.exitCode === null) {
+      // SIGINT lets Node exit normally, which is when --cpu-prof writes its profile.
+      const exited = new Promise((resolve) => server!.once("exit", resolve));
+      server.kill("SIGINT");
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
     await db0.stop();
   }
 }
