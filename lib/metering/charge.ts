@@ -4,7 +4,7 @@ import { InsufficientCreditsError } from "@/lib/ledger/errors";
 import { afterOrganizationCharge } from "@/lib/notifications/balance-alerts";
 import { claimFreeReserve } from "./free-reserve";
 import { mapPoolError } from "./errors";
-import { priceLine, quantitiesOf, rateCardAt, type UsageLine } from "./rate-card";
+import { priceLine, quantitiesOf, rateCardAt, type RateCard, type UsageLine } from "./rate-card";
 import { routeToPool, type MeteringActor, type Route } from "./routing";
 
 export interface ChargeInput {
@@ -29,12 +29,31 @@ interface PreparedCharge {
   debitInput: DebitInput;
 }
 
+/**
+ * Lookups shared by the events of one batch: they mostly name the same bot, actor and time. Even when
+ * cached, each lookup is a chain of awaits (with Next's async hooks on every promise); sharing them cut
+ * the server's CPU per 1000-event batch from ~54 to ~40 ms (bench:api). Routing depends only on the
+ * route key below; the rate card only on occurred_at.
+ */
+interface BatchLookups {
+  routes: Map<string, Promise<Route>>;
+  cards: Map<number, Promise<RateCard>>;
+}
+
+function memo<K, V>(map: Map<K, Promise<V>> | undefined, key: K, load: () => Promise<V>): Promise<V> {
+  if (!map) return load();
+  let value = map.get(key);
+  if (!value) map.set(key, (value = load()));
+  return value;
+}
+
 /** Prices the event at the rate card in force at occurred_at and routes it to its pool. */
-async function prepareCharge(db: DbOrTx, input: ChargeInput, now: Date): Promise<PreparedCharge> {
+async function prepareCharge(db: DbOrTx, input: ChargeInput, now: Date, lookups?: BatchLookups): Promise<PreparedCharge> {
   const occurredAt = input.occurredAt ?? now;
-  const card = await rateCardAt(db, occurredAt);
+  const card = await memo(lookups?.cards, occurredAt.getTime(), () => rateCardAt(db, occurredAt));
   const cost = priceLine(card.prices, input.usage);
-  const route = await routeToPool(db, { ...input, category: input.usage.category });
+  const routeKey = `${input.organizationId}|${input.botId}|${input.actor}|${input.endUserExternalId ?? ""}|${input.usage.category === "training"}`;
+  const route = await memo(lookups?.routes, routeKey, () => routeToPool(db, { ...input, category: input.usage.category }));
   return {
     route,
     cost,
@@ -99,7 +118,8 @@ export async function chargeUsage(db: DbOrTx, input: ChargeInput, now = new Date
  * its own result. Free visitors' charges go one by one, with their reserve claims.
  */
 export async function chargeUsageMany(db: DbOrTx, inputs: ChargeInput[], now = new Date()): Promise<(ChargeOutcome | Error)[]> {
-  const prepared = await Promise.all(inputs.map((input) => prepareCharge(db, input, now).catch((error: Error) => error)));
+  const lookups: BatchLookups = { routes: new Map(), cards: new Map() };
+  const prepared = await Promise.all(inputs.map((input) => prepareCharge(db, input, now, lookups).catch((error: Error) => error)));
   const results: (ChargeOutcome | Error)[] = new Array(inputs.length);
   const bulk: number[] = [];
   for (let i = 0; i < prepared.length; i++) {

@@ -227,6 +227,26 @@ describe("usage events", () => {
     expect(mixedData[0].error?.code).toBe("end_user_credits_exhausted");
     expect(mixedData[1].result?.pool).toBe("free_reserve");
 
+    // Events of one batch share their lookups (route, rate card) only when they route alike: the same
+    // visitor's training goes to the owner pool, another visitor is routed on their own, a foreign bot stays 404.
+    const before = await balanceOf(main.accountId);
+    const shared = await callRoute(batchPOST, {
+      body: {
+        events: [
+          { bot_id: main.botId, actor: "paying_visitor", end_user_id: "batch-payer", category: "web_search" },
+          { bot_id: main.botId, actor: "paying_visitor", end_user_id: "batch-payer", category: "training", training_tokens: 10_000 },
+          { bot_id: main.botId, actor: "paying_visitor", end_user_id: "batch-payer", category: "web_search" },
+          { bot_id: main.botId, actor: "paying_visitor", end_user_id: "batch-payer-2", category: "training", training_tokens: 10_000 },
+          { bot_id: other.botId, actor: "paying_visitor", end_user_id: "batch-payer", category: "web_search" },
+        ],
+      },
+      headers: auth(main),
+    });
+    const sharedData = shared.body.data as { status: number; error?: { code: string }; result?: { pool: string; charged: string } }[];
+    expect(sharedData.map((d) => d.status)).toEqual([402, 201, 402, 201, 404]);
+    expect(sharedData.map((d) => d.result?.pool ?? d.error?.code)).toEqual(["end_user_credits_exhausted", "owner", "end_user_credits_exhausted", "owner", "not_found"]);
+    expect(await balanceOf(main.accountId)).toBe(Credits.format(Credits.parse(before) - 2n * Credits.parse(sharedData[1].result!.charged)));
+
     const tooMany = await callRoute(batchPOST, { body: { events: Array.from({ length: 1001 }, () => events[0]) }, headers: auth(main) });
     expect(tooMany.status).toBe(413);
     expect(tooMany.body.code).toBe("batch_too_large");
