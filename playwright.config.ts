@@ -25,6 +25,9 @@ export default defineConfig({
     url: `http://localhost:${PORT}/api/health`,
     timeout: 300_000,
     reuseExistingServer: false,
+    // Without this Playwright SIGKILLs the server's process group, and the embedded cluster's temp data dir
+    // was left behind after every run; on SIGTERM scripts/e2e-server.ts stops and deletes it.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     stdout: "pipe",
     stderr: "pipe",
   },
