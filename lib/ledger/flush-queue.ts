@@ -133,8 +133,9 @@ const SHARE_ABOVE = 8;
  * Flushes one account may have in flight. With one, Node and Postgres took turns on a hot account: the
  * flush ran in Postgres while Node waited, then Node decoded it and encoded the next while Postgres
  * waited (bench:ledger: ~1.1 of 2 cores busy). With two, the second waits on the account's lock and
- * Postgres applies them one after the other, while Node works on the other one (+4–27% hot debits,
- * +12–30% hold+capture pairs in A/B runs). Every writer locks accounts in id order first, so two flushes
+ * Postgres applies them one after the other, while Node works on the other one (bench:ledger against
+ * one per account, same machine and half hour: hot debits +1–7%, hold+capture pairs +14–29%; a hot
+ * account is then bound by Postgres, one flush after another under its lock). Every writer locks accounts in id order first, so two flushes
  * sharing accounts cannot deadlock. See GroupCommitOptions.maxPerKey.
  */
 export const FLUSHES_PER_ACCOUNT = Math.max(1, Number(process.env.LEDGER_FLUSHES_PER_ACCOUNT ?? 2) || 1);

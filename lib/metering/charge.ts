@@ -32,7 +32,7 @@ interface PreparedCharge {
 /**
  * Lookups shared by the events of one batch: they mostly name the same bot, actor and time. Even when
  * cached, each lookup is a chain of awaits (with Next's async hooks on every promise); sharing them cut
- * the server's CPU per 1000-event batch from ~54 to ~40 ms (bench:api). Routing depends only on the
+ * the server's CPU per 1000-event batch from ~54 to ~35–41 ms (bench:api). Routing depends only on the
  * route key below; the rate card only on occurred_at.
  */
 interface BatchLookups {
