@@ -70,6 +70,8 @@ describe("authentication", () => {
     expect((await callRoute(authorizePOST, { body, headers: { authorization: `Bearer cdk_abcdefgh_${"x".repeat(32)}` } })).status).toBe(401);
     const key = await createApiKey(t.db, { organizationId: main.orgId, name: "to revoke" });
     const [{ id }] = (await t.db.query.apiKeys.findMany({ where: (k, { eq }) => eq(k.prefix, key.prefix) }));
+    // used first, so the key is remembered (its hash and its principal): revoking must still end it at once
+    expect((await callRoute(balanceGET, { headers: { authorization: `Bearer ${key.plaintext}` }, query: { bot_id: main.botId } })).status).toBe(200);
     await revokeApiKey(t.db, main.orgId, id);
     const res = await callRoute(authorizePOST, { body, headers: { authorization: `Bearer ${key.plaintext}` } });
     expect(res.status).toBe(401);
