@@ -46,6 +46,7 @@ export interface DebitOutcome {
   amount: bigint;
   usageEventId: string | null;
   holdId: string | null;
+  /** Empty when the caller asked for none (`allocations: false`). */
   allocations: Allocation[];
   available: bigint;
 }
@@ -98,20 +99,25 @@ function toOutcome(item: DebitItem, row: Row): DebitOutcome | Error {
   };
 }
 
+export interface ApplyOptions {
+  /** false: outcomes carry no allocations (the ledger still records them), for callers that never read them. */
+  allocations?: boolean;
+}
+
 /** Items through one `ledger_apply_debits` call on a Db (one transaction), outcomes per item. */
-export async function applyOnDb(db: Db, items: DebitItem[], now?: Date, attempt?: FlushAttempt): Promise<(DebitOutcome | Error)[]> {
-  const result = await applyRows(db, items, now, attempt);
+export async function applyOnDb(db: Db, items: DebitItem[], now?: Date, attempt?: FlushAttempt, options: ApplyOptions = {}): Promise<(DebitOutcome | Error)[]> {
+  const result = await applyRows(db, items, now, attempt, options);
   return items.map((item, i) => toOutcome(item, result[i]));
 }
 
-async function applyOnTx(db: DbOrTx, items: DebitItem[], now: Date | undefined): Promise<(DebitOutcome | Error)[]> {
-  const result = byOrd(
-    await rows<Row>(
-      db,
-      sql`select * from ledger_apply_debits(${JSON.stringify(items)}::jsonb, coalesce(${now ? now.toISOString() : null}::timestamptz, now()))`,
-    ),
-    items.length,
-  );
+async function applyOnTx(db: DbOrTx, items: DebitItem[], now: Date | undefined, options: ApplyOptions = {}): Promise<(DebitOutcome | Error)[]> {
+  const payload = JSON.stringify(items);
+  const at = now ? now.toISOString() : null;
+  const query =
+    options.allocations === false
+      ? sql`select ord, status, usage_event_id, hold_id, available, shortfall from ledger_apply_debits(${payload}::jsonb, coalesce(${at}::timestamptz, now()))`
+      : sql`select * from ledger_apply_debits(${payload}::jsonb, coalesce(${at}::timestamptz, now()))`;
+  const result = byOrd(await rows<Row>(db, query), items.length);
   return items.map((item, i) => toOutcome(item, result[i]));
 }
 
@@ -132,8 +138,8 @@ export async function applyDebitItem(db: DbOrTx, item: DebitItem, now?: Date): P
   return out;
 }
 
-/** Bulk path (seed, imports): many items in one call/transaction, results per item. */
-export async function applyDebitItems(db: DbOrTx, items: DebitItem[], now?: Date): Promise<(DebitOutcome | Error)[]> {
+/** Bulk path (seed, imports, the batch endpoint): many items in one call/transaction, results per item. */
+export async function applyDebitItems(db: DbOrTx, items: DebitItem[], now?: Date, options: ApplyOptions = {}): Promise<(DebitOutcome | Error)[]> {
   if (items.length === 0) return [];
-  return isTx(db) ? applyOnTx(db, items, now) : applyOnDb(db as Db, items, now);
+  return isTx(db) ? applyOnTx(db, items, now, options) : applyOnDb(db as Db, items, now, undefined, options);
 }

@@ -16,7 +16,7 @@ export interface DebitResult {
   usageEventId: string;
   accountId: string;
   charged: bigint;
-  /** Which batches paid how much, in consumption order. */
+  /** Which batches paid how much, in consumption order (empty from `debitMany(…, { allocations: false })`). */
   allocations: Allocation[];
   /** The account's available balance right after this debit (for auto-recharge thresholds). */
   available: bigint;
@@ -39,9 +39,13 @@ export async function debit(db: DbOrTx, input: DebitInput): Promise<DebitResult>
   };
 }
 
-/** Many debits in one transaction (bulk imports, seeds); each gets its own result or error. */
-export async function debitMany(db: DbOrTx, inputs: DebitInput[], options: { now?: Date } = {}): Promise<(DebitResult | Error)[]> {
-  const outs = await applyDebitItems(db, inputs.map((i) => buildDebitItem("debit", i)), options.now);
+/**
+ * Many debits in one transaction (bulk imports, seeds, the batch endpoint); each gets its own result or
+ * error. `allocations: false` returns every result with an empty `allocations` (they are still recorded)
+ * for callers that never read them.
+ */
+export async function debitMany(db: DbOrTx, inputs: DebitInput[], options: { now?: Date; allocations?: boolean } = {}): Promise<(DebitResult | Error)[]> {
+  const outs = await applyDebitItems(db, inputs.map((i) => buildDebitItem("debit", i)), options.now, { allocations: options.allocations });
   return outs.map((o) =>
     o instanceof Error
       ? o

@@ -184,6 +184,31 @@ describe("GroupCommitQueue retries", () => {
     expect(await verifyLedger(t.db)).toEqual([]);
   });
 
+  it("a bulk debit asked for no allocations still records them, on a Db and inside a transaction", async () => {
+    const { accountId } = await newOrgAccount(t.db, "no-allocations");
+    const past = new Date(Date.now() - 1000);
+    await grantBatch(t.db, { accountId, type: "free", source: "signup_bonus", amount: C(3), now: past });
+    await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(10), now: past });
+    const inputs = [C(2), C(2), C(20)].map((amount) => ({ accountId, amount, category: "llm" as const }));
+    const onDb = await debitMany(t.db, inputs, { allocations: false });
+    const inTx = await t.db.transaction((tx) => debitMany(tx, inputs.slice(0, 1), { allocations: false }));
+    for (const out of [...onDb.slice(0, 2), ...inTx]) {
+      if (out instanceof Error) throw out;
+      expect(out.allocations).toEqual([]);
+      expect(out.charged).toBe(C(2));
+    }
+    expect(onDb[2]).toBeInstanceOf(InsufficientCreditsError);
+    expect((onDb[1] as { available: bigint }).available).toBe(C(9));
+    // the second debit took the last free credit, then paid ones: two allocation rows for it
+    const recorded = await rows<{ n: string }>(
+      t.db,
+      sql`select count(*)::text as n from usage_allocations ua join usage_events ue on ue.id = ua.usage_event_id where ue.account_id = ${accountId}`,
+    );
+    expect(recorded[0].n).toBe("4");
+    expect((await getBalance(t.db, accountId)).balance).toBe(C(7));
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
   it("debits and holds whose flush committed but whose reply was lost are reported once, never applied twice", async () => {
     const { accountId } = await newOrgAccount(t.db, "retry");
     await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(100), now: new Date(Date.now() - 1000) });

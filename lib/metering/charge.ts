@@ -128,7 +128,8 @@ export async function chargeUsageMany(db: DbOrTx, inputs: ChargeInput[], now = n
     else if (p.cost === 0n) results[i] = { usageEventId: "", charged: 0n, pool: p.route.pool, available: -1n };
     else if (p.route.pool !== "free_reserve") bulk.push(i);
   }
-  const applied = bulk.length ? await debitMany(db, bulk.map((i) => (prepared[i] as PreparedCharge).debitInput)) : [];
+  // The batch answer names no batches: the ledger records the allocations, nobody here reads them back.
+  const applied = bulk.length ? await debitMany(db, bulk.map((i) => (prepared[i] as PreparedCharge).debitInput), { allocations: false }) : [];
   bulk.forEach((i, k) => {
     const route = (prepared[i] as PreparedCharge).route;
     const r = applied[k];
