@@ -1,10 +1,11 @@
 /**
  * Group commit: concurrent requests are coalesced into one flush (one SQL round trip, one commit).
  *
- * - Up to `maxInFlight` flushes at once (default 1), at most `maxPerKey` (default 1) holding items of
- *   the same `key` (the ledger keys by account: spread traffic gets parallel flushes on disjoint
- *   accounts, a hot account two pipelined ones). The next flush starts as soon as a slot frees up, with
- *   everything that arrived meanwhile (no fixed wait: an idle queue flushes on the next microtask).
+ * - Up to `maxInFlight` flushes at once (default 1) on keys not already in flight (the ledger keys by
+ *   account: spread traffic gets parallel flushes on disjoint accounts). With `maxPerKey` > 1 a key in
+ *   flight may also have further, pipelined flushes carrying only its own items, outside those slots.
+ *   The next flush starts as soon as a slot frees up, with everything that arrived meanwhile (no fixed
+ *   wait: an idle queue flushes on the next microtask).
  * - Items keep arrival order inside a flush; the SQL applies them in that order. Two flushes of one key
  *   in flight at once are concurrent: the database applies one after the other, in either order (they
  *   come from independent callers; a caller that needs an order awaits, or uses one bulk call).
@@ -48,8 +49,9 @@ export interface GroupCommitOptions<I> {
   /**
    * Flushes one key may have in flight at once (default 1). Two let a hot key pipeline: while one flush
    * is in Postgres, this process decodes the previous one's results and encodes the next; the second
-   * flush waits on the key's row locks, so the database still applies them one after the other. The
-   * key's pending items are then shared between the free slots like other keys' (above `shareAbove`).
+   * flush waits on the key's row locks, so the database still applies them one after the other. A
+   * further flush of a key carries that key's items only and takes no `maxInFlight` slot (at most
+   * `maxInFlight` such flushes at once), so a key stuck behind a lock holds up no other key.
    */
   maxPerKey?: number;
 }
@@ -57,7 +59,10 @@ export interface GroupCommitOptions<I> {
 export class GroupCommitQueue<I, O> {
   private pending: Pending<I, O>[] = [];
   private scheduled = false;
+  /** Flushes in the `maxInFlight` slots. */
   private inFlight = 0;
+  /** Further flushes of keys already in flight (see takePipelined); at most `maxInFlight` of them too. */
+  private pipelinedInFlight = 0;
   private readonly busy = new Map<string, number>();
   private readonly key: (item: I) => string;
   private readonly maxInFlight: number;
@@ -86,7 +91,8 @@ export class GroupCommitQueue<I, O> {
 
   /** Starts flushes on the next microtask, so that everything submitted in this tick joins one flush. */
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.maxInFlight) return;
+    const canPipeline = this.maxPerKey > 1 && this.pipelinedInFlight < this.maxInFlight;
+    if (this.scheduled || (this.inFlight >= this.maxInFlight && !canPipeline)) return;
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
@@ -95,46 +101,89 @@ export class GroupCommitQueue<I, O> {
   }
 
   private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
-      // Take, in arrival order, the items whose key is not in a flush already (order per key is kept:
-      // once one item of a key stays behind, every later item of that key does too). With several
-      // slots free, stop taking new keys at a fair share of what is pending; a key's items are not split
-      // between flushes below maxBatch (they would only wait on each other's locks).
-      const group: Pending<I, O>[] = [];
-      const keys = new Set<string>();
-      const behind = new Set<string>();
-      const rest: Pending<I, O>[] = [];
-      const freeSlots = this.maxInFlight - this.inFlight;
-      const share = Math.max(this.shareAbove, Math.ceil(this.pending.length / freeSlots));
-      for (const p of this.pending) {
-        const k = this.key(p.item);
-        const free = (this.busy.get(k) ?? 0) < this.maxPerKey;
-        const joins = keys.has(k) ? this.maxPerKey === 1 || group.length < share : group.length < share && free && !behind.has(k);
-        if (joins && group.length < this.maxBatch) {
-          group.push(p);
-          keys.add(k);
-        } else {
-          rest.push(p);
-          behind.add(k);
-        }
+    for (;;) {
+      if (this.pending.length === 0) return;
+      const fresh = this.inFlight < this.maxInFlight ? this.takeFresh() : null;
+      if (fresh) {
+        this.launch(fresh, false);
+        continue;
       }
-      if (group.length === 0) return;
-      this.pending = rest;
-      for (const k of keys) this.busy.set(k, (this.busy.get(k) ?? 0) + 1);
-      this.inFlight++;
-      this.stats.flushes++;
-      this.stats.items += group.length;
-      this.stats.maxBatch = Math.max(this.stats.maxBatch, group.length);
-      void this.flushGroup(group, false).finally(() => {
-        for (const k of keys) {
-          const c = (this.busy.get(k) ?? 1) - 1;
-          if (c === 0) this.busy.delete(k);
-          else this.busy.set(k, c);
-        }
-        this.inFlight--;
-        if (this.pending.length > 0) this.schedule();
-      });
+      const pipelined = this.pipelinedInFlight < this.maxInFlight ? this.takePipelined() : null;
+      if (pipelined) {
+        this.launch(pipelined, true);
+        continue;
+      }
+      return;
     }
+  }
+
+  /**
+   * Items, in arrival order, whose key has no flush in flight (order per key is kept: once one item of
+   * a key stays behind, every later item of that key does too). With several slots free, stop taking new
+   * keys at a fair share of what is pending; with maxPerKey 1 a key's items are not split between flushes
+   * below maxBatch (they would only wait on each other's locks).
+   */
+  private takeFresh(): { group: Pending<I, O>[]; keys: Set<string> } | null {
+    const group: Pending<I, O>[] = [];
+    const keys = new Set<string>();
+    const behind = new Set<string>();
+    const freeSlots = this.maxInFlight - this.inFlight;
+    const share = Math.max(this.shareAbove, Math.ceil(this.pending.length / freeSlots));
+    for (const p of this.pending) {
+      const k = this.key(p.item);
+      const joins = keys.has(k) ? this.maxPerKey === 1 || group.length < share : group.length < share && !this.busy.has(k) && !behind.has(k);
+      if (joins && group.length < this.maxBatch) {
+        group.push(p);
+        keys.add(k);
+      } else behind.add(k);
+    }
+    return group.length > 0 ? { group, keys } : null;
+  }
+
+  /**
+   * A further flush of ONE key that is already in flight (maxPerKey > 1), with that key's items only: it
+   * will wait on the key's row locks, so it must not carry other keys' items, and it does not use one of
+   * the `maxInFlight` slots, so other keys never wait behind it (e.g. while a long transaction holds the
+   * hot account's lock, every other account still flushes). Only when nothing else could start.
+   */
+  private takePipelined(): { group: Pending<I, O>[]; keys: Set<string> } | null {
+    let key: string | null = null;
+    const items: Pending<I, O>[] = [];
+    for (const p of this.pending) {
+      const k = this.key(p.item);
+      if (key === null) {
+        const busy = this.busy.get(k) ?? 0;
+        if (busy === 0 || busy >= this.maxPerKey) continue;
+        key = k;
+      }
+      if (k === key) items.push(p);
+    }
+    if (key === null) return null;
+    // the key's pending items, shared between the flushes it may still start
+    const flushesLeft = this.maxPerKey - (this.busy.get(key) ?? 0);
+    const take = Math.min(this.maxBatch, Math.max(Math.min(this.shareAbove, items.length), Math.ceil(items.length / flushesLeft)));
+    return { group: items.slice(0, take), keys: new Set([key]) };
+  }
+
+  private launch({ group, keys }: { group: Pending<I, O>[]; keys: Set<string> }, pipelined: boolean): void {
+    const taken = new Set(group);
+    this.pending = this.pending.filter((p) => !taken.has(p));
+    for (const k of keys) this.busy.set(k, (this.busy.get(k) ?? 0) + 1);
+    if (pipelined) this.pipelinedInFlight++;
+    else this.inFlight++;
+    this.stats.flushes++;
+    this.stats.items += group.length;
+    this.stats.maxBatch = Math.max(this.stats.maxBatch, group.length);
+    void this.flushGroup(group, false).finally(() => {
+      for (const k of keys) {
+        const c = (this.busy.get(k) ?? 1) - 1;
+        if (c === 0) this.busy.delete(k);
+        else this.busy.set(k, c);
+      }
+      if (pipelined) this.pipelinedInFlight--;
+      else this.inFlight--;
+      if (this.pending.length > 0) this.schedule();
+    });
   }
 
   private async flushGroup(group: Pending<I, O>[], retry: boolean): Promise<void> {
