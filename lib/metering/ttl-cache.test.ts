@@ -39,6 +39,29 @@ describe("TtlCache", () => {
     expect(await cache.getOrLoad("f", load)).toBe(7);
   });
 
+  it("a caller whose shared load failed gets its own load's error, not another caller's", async () => {
+    // Each Next route bundle has its own error classes: a NotFoundError thrown by another route's load is
+    // not `instanceof` this route's NotFoundError, so it must never be handed over.
+    class ErrorOfRouteA extends Error {}
+    class ErrorOfRouteB extends Error {}
+    const cache = new TtlCache<number>(60_000);
+    const fromA = cache.getOrLoad("bot", async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      throw new ErrorOfRouteA("no such bot");
+    });
+    const fromB = cache.getOrLoad("bot", async () => {
+      throw new ErrorOfRouteB("no such bot");
+    });
+    await expect(fromA).rejects.toBeInstanceOf(ErrorOfRouteA);
+    await expect(fromB).rejects.toBeInstanceOf(ErrorOfRouteB);
+    // and a joiner whose own load succeeds gets (and keeps) the value
+    const failed = cache.getOrLoad("card", () => Promise.reject(new Error("connection reset")));
+    const joined = cache.getOrLoad("card", async () => 3);
+    await expect(failed).rejects.toThrow("connection reset");
+    expect(await joined).toBe(3);
+    expect(cache.get("card")).toBe(3);
+  });
+
   it("a load under way when the key is invalidated answers its callers but is not kept", async () => {
     const cache = new TtlCache<string>(60_000);
     let release!: (v: string) => void;

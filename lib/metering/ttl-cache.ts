@@ -44,7 +44,8 @@ export class TtlCache<V> {
 
   /**
    * Cached value, or load it. Concurrent misses of a key wait for the same load (without this, every
-   * event of a batch, or every request arriving as an entry expires, queried the database itself).
+   * event of a batch, or every request arriving as an entry expires, queried the database itself); if
+   * that load fails, each of them tries its own.
    * `shareLoad: false` for a load that reads through a caller's transaction: other callers must not
    * wait on (or fail with) someone else's transaction.
    */
@@ -58,7 +59,10 @@ export class TtlCache<V> {
     };
     if (options.shareLoad === false) return load().then(keep);
     const pending = this.loading.get(key);
-    if (pending) return pending;
+    // A caller that joined a load which failed runs its own: the error it gets must be one it threw.
+    // Next gives each route bundle its own copy of the error classes, so a NotFoundError thrown by
+    // another route's load would fail this caller's `instanceof` checks and turn a 404 into a 500.
+    if (pending) return pending.catch(() => load().then(keep));
     const loaded = load().then(
       (value) => {
         if (this.loading.get(key) === loaded) this.loading.delete(key);
