@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { DbOrTx } from "@/db/client";
 import { Credits } from "@/lib/ledger/credits";
 import { chargeUsage, chargeUsageMany, type ChargeInput, type ChargeOutcome } from "@/lib/metering/charge";
-import { InvalidInputError } from "@/lib/errors";
+import { DomainError, InvalidInputError } from "@/lib/errors";
 import type { UsageLine } from "@/lib/metering/rate-card";
 import type { usageEventRequest } from "./schemas";
 
@@ -39,4 +39,23 @@ export async function chargeUsageEvents(db: DbOrTx, organizationId: string, inpu
   const charged = await chargeUsageMany(db, valid, now);
   let k = 0;
   return prepared.map((p) => (p instanceof Error ? p : ((r) => (r instanceof Error ? r : present(r)))(charged[k++])));
+}
+
+export type BatchEntry =
+  | { index: number; status: 201; result: ReturnType<typeof present> }
+  | { index: number; status: number; error: { code: string; detail: string } };
+
+/**
+ * One event's entry in the batch answer. An unexpected error is that event's 500, never the whole
+ * request's: the batch's other events may already be committed (owner-pool events in one transaction,
+ * each free visitor's in its own), and a client that saw a 500 for the request would resend them all
+ * and be charged twice. The error itself is logged, not shown.
+ */
+export function batchEntry(index: number, outcome: ReturnType<typeof present> | Error): BatchEntry {
+  if (outcome instanceof DomainError) return { index, status: outcome.status, error: { code: outcome.code, detail: outcome.message } };
+  if (outcome instanceof Error) {
+    console.error("a usage event of a batch failed unexpectedly", outcome);
+    return { index, status: 500, error: { code: "internal_error", detail: "Something went wrong on our side; this event was not charged. Send it again; if it persists, contact support." } };
+  }
+  return { index, status: 201, result: outcome };
 }

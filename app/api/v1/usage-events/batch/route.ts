@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { parseBody, v1Route } from "@/lib/api/v1/handler";
 import { MAX_BATCH_EVENTS, usageEventBatchRequest, usageEventRequest } from "@/lib/api/v1/schemas";
-import { chargeUsageEvents } from "@/lib/api/v1/usage-events";
+import { batchEntry, chargeUsageEvents } from "@/lib/api/v1/usage-events";
 import { fieldErrors } from "@/lib/api/problem";
-import { DomainError } from "@/lib/errors";
 import { PayloadTooLargeError } from "@/lib/api/v1/errors";
 
 /**
@@ -22,10 +21,7 @@ export const POST = v1Route({ write: true }, async ({ principal, body, db }) => 
       const errors = fieldErrors(p.error as z.ZodError);
       return { index, status: 400, error: { code: "validation_error", detail: errors.map((e) => `${e.field}: ${e.message}`).join("; "), errors } };
     }
-    const outcome = byIndex.get(index)!;
-    if (outcome instanceof DomainError) return { index, status: outcome.status, error: { code: outcome.code, detail: outcome.message } };
-    if (outcome instanceof Error) throw outcome;
-    return { index, status: 201, result: outcome };
+    return batchEntry(index, byIndex.get(index)!);
   });
   const succeeded = results.filter((r) => r.status === 201).length;
   return { status: 200, body: { data: results, succeeded, failed: results.length - succeeded } };
