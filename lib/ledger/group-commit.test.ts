@@ -180,6 +180,45 @@ describe("GroupCommitQueue retries", () => {
     expect(await Promise.all([a1, a2])).toEqual(["A1", "A2"]);
   });
 
+  it("a pipelined flush keeps its key's arrival order; keys are computed once per item; a failed one leaves no key busy", async () => {
+    const flushes: string[][] = [];
+    let unblock!: () => void;
+    const blocked = new Promise<void>((r) => (unblock = r));
+    let keyCalls = 0;
+    let failNext = false;
+    const q = new GroupCommitQueue<string, string>(
+      async (items, attempt) => {
+        flushes.push(attempt.retry ? items.map((i) => `retry ${i}`) : items);
+        if (items.includes("A1")) await blocked;
+        if (failNext && !attempt.retry) {
+          failNext = false;
+          throw Object.assign(new Error("connection closed"), { code: "CONNECTION_CLOSED" });
+        }
+        return items;
+      },
+      1000,
+      { key: (k) => (keyCalls++, k.slice(0, 1)), maxInFlight: 1, maxPerKey: 2 },
+    );
+    const a1 = q.submit("A1");
+    await new Promise((r) => setTimeout(r, 5));
+    // one slot, held by A: A's later items still pipeline, in their order; B waits for the slot
+    const rest = ["B1", "A2", "B2", "A3"].map((i) => q.submit(i));
+    await Promise.all([rest[1], rest[3]]);
+    expect(flushes).toEqual([["A1"], ["A2", "A3"]]);
+    unblock();
+    expect(await Promise.all([a1, ...rest])).toEqual(["A1", "B1", "A2", "B2", "A3"]);
+    expect(flushes.at(-1)).toEqual(["B1", "B2"]);
+    expect(keyCalls).toBe(5);
+    // a flush that fails after its commit may have landed: its items are retried one by one, and the
+    // key is free again afterwards (a busy count left behind would block or mis-route its next items)
+    flushes.length = 0;
+    failNext = true;
+    expect(await Promise.all([q.submit("C1"), q.submit("C2")])).toEqual(["C1", "C2"]);
+    expect(flushes).toEqual([["C1", "C2"], ["retry C1"], ["retry C2"]]);
+    expect(await Promise.all([q.submit("C3"), q.submit("C4")])).toEqual(["C3", "C4"]);
+    expect(flushes.at(-1)).toEqual(["C3", "C4"]);
+  });
+
   it("parallel debit flushes over many accounts (two pools) spend exactly what was asked", async () => {
     const accounts = await Promise.all(Array.from({ length: 12 }, (_, i) => newOrgAccount(t.db, `spread-${i}`)));
     for (const a of accounts) await grantBatch(t.db, { accountId: a.accountId, type: "paid", source: "top_up", amount: C(50), now: new Date(Date.now() - 1000) });

@@ -30,7 +30,8 @@ export function mayHaveCommitted(error: unknown): boolean {
   return code.startsWith("08") || code.startsWith("57") || code.startsWith("58") || code === "XX000";
 }
 
-type Pending<I, O> = { item: I; resolve: (o: O) => void; reject: (e: unknown) => void };
+/** `key` is computed once, on arrival: scans of what is pending must not call it again and again. */
+type Pending<I, O> = { item: I; key: string; resolve: (o: O) => void; reject: (e: unknown) => void };
 
 export interface GroupCommitOptions<I> {
   /**
@@ -51,7 +52,8 @@ export interface GroupCommitOptions<I> {
    * is in Postgres, this process decodes the previous one's results and encodes the next; the second
    * flush waits on the key's row locks, so the database still applies them one after the other. A
    * further flush of a key carries that key's items only and takes no `maxInFlight` slot (at most
-   * `maxInFlight` such flushes at once), so a key stuck behind a lock holds up no other key.
+   * `maxInFlight` such flushes at once, so up to twice `maxInFlight` connections in all), so with two
+   * slots or more a key stuck behind a lock holds up no other key.
    */
   maxPerKey?: number;
 }
@@ -84,15 +86,23 @@ export class GroupCommitQueue<I, O> {
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      this.schedule();
+      const key = this.key(item);
+      this.pending.push({ item, key, resolve, reject });
+      // An item that cannot start now waits for a flush to end (which schedules the next): a pump per
+      // arrival would scan everything pending for nothing, each time.
+      if (this.couldStart(key)) this.schedule();
     });
+  }
+
+  private couldStart(key: string): boolean {
+    const busy = this.busy.get(key) ?? 0;
+    if (busy === 0) return this.inFlight < this.maxInFlight;
+    return busy < this.maxPerKey && this.pipelinedInFlight < this.maxInFlight;
   }
 
   /** Starts flushes on the next microtask, so that everything submitted in this tick joins one flush. */
   private schedule(): void {
-    const canPipeline = this.maxPerKey > 1 && this.pipelinedInFlight < this.maxInFlight;
-    if (this.scheduled || (this.inFlight >= this.maxInFlight && !canPipeline)) return;
+    if (this.scheduled) return;
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
@@ -108,7 +118,7 @@ export class GroupCommitQueue<I, O> {
         this.launch(fresh, false);
         continue;
       }
-      const pipelined = this.pipelinedInFlight < this.maxInFlight ? this.takePipelined() : null;
+      const pipelined = this.maxPerKey > 1 && this.pipelinedInFlight < this.maxInFlight ? this.takePipelined() : null;
       if (pipelined) {
         this.launch(pipelined, true);
         continue;
@@ -130,7 +140,7 @@ export class GroupCommitQueue<I, O> {
     const freeSlots = this.maxInFlight - this.inFlight;
     const share = Math.max(this.shareAbove, Math.ceil(this.pending.length / freeSlots));
     for (const p of this.pending) {
-      const k = this.key(p.item);
+      const k = p.key;
       const joins = keys.has(k) ? this.maxPerKey === 1 || group.length < share : group.length < share && !this.busy.has(k) && !behind.has(k);
       if (joins && group.length < this.maxBatch) {
         group.push(p);
@@ -150,7 +160,7 @@ export class GroupCommitQueue<I, O> {
     let key: string | null = null;
     const items: Pending<I, O>[] = [];
     for (const p of this.pending) {
-      const k = this.key(p.item);
+      const k = p.key;
       if (key === null) {
         const busy = this.busy.get(k) ?? 0;
         if (busy === 0 || busy >= this.maxPerKey) continue;
