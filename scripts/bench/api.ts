@@ -56,7 +56,10 @@ function run(options: autocannon.Options): Promise<autocannon.Result> {
 /**
  * CPU (ms) per request of the server, Postgres and autocannon during each measured phase, and the
  * database transactions committed per request (below 1 when the ledger queue batches requests).
+ * A phase measured in several slices adds them up.
  */
+type PhaseTotals = { requests: number; seconds: number; serverMs: number; postgresMs: number; clientMs: number; commits: number };
+const totals: Record<string, PhaseTotals> = {};
 const cpuByPhase: Record<string, ReturnType<typeof cpuPerRequest> & { commits: number }> = {};
 async function commits(db: Db): Promise<number> {
   const [row] = (await db.execute(
@@ -64,16 +67,25 @@ async function commits(db: Db): Promise<number> {
   )) as unknown as { n: number }[];
   return row.n;
 }
-async function measured(phase: string, serverPid: number | undefined, db: Db, options: autocannon.Options): Promise<autocannon.Result> {
+async function measured(phase: string, serverPid: number | undefined, db: Db, options: autocannon.Options): Promise<PhaseTotals & { result: autocannon.Result }> {
   const before = sampleCpu(serverPid);
   const commitsBefore = await commits(db);
   const result = await run(options);
   const after = sampleCpu(serverPid);
   await new Promise((r) => setTimeout(r, 600)); // backends report their counters within 0.5 s
-  const perRequest = result.requests.total > 0 ? ((await commits(db)) - commitsBefore - 1) / result.requests.total : 0;
-  cpuByPhase[phase] = { ...cpuPerRequest(before, after, result.requests.total), commits: Number(perRequest.toFixed(3)) };
-  log(`${phase}: ${Math.round(result.requests.average)} req/s, per request ${JSON.stringify(cpuByPhase[phase])}`);
-  return result;
+  const t = (totals[phase] ??= { requests: 0, seconds: 0, serverMs: 0, postgresMs: 0, clientMs: 0, commits: 0 });
+  t.requests += result.requests.total;
+  t.seconds += result.duration || Number(options.duration);
+  t.serverMs += after.serverMs - before.serverMs;
+  t.postgresMs += after.postgresMs - before.postgresMs;
+  t.clientMs += after.clientMs - before.clientMs;
+  t.commits += (await commits(db)) - commitsBefore - 1;
+  cpuByPhase[phase] = {
+    ...cpuPerRequest({ serverMs: 0, postgresMs: 0, clientMs: 0 }, { serverMs: t.serverMs, postgresMs: t.postgresMs, clientMs: t.clientMs }, t.requests),
+    commits: t.requests > 0 ? Number((t.commits / t.requests).toFixed(3)) : 0,
+  };
+  log(`${phase}: ${Math.round(result.requests.total / (result.duration || Number(options.duration)))} req/s in this slice; so far per request ${JSON.stringify(cpuByPhase[phase])}`);
+  return { ...t, result };
 }
 
 async function main() {
@@ -105,46 +117,57 @@ async function main() {
     const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
     const authorizeBody = JSON.stringify({ bot_id: bot.id, actor: "operator", amount: "0.05" });
 
+    const floorPhases = PHASES.has("floor") || PHASES.has("pairs");
+    const pairRequests: autocannon.Request[] = [
+      {
+        method: "POST",
+        path: "/api/v1/authorizations",
+        headers,
+        body: authorizeBody,
+        onResponse: (status, body, context) => {
+          (context as HoldContext).holdId = status === 201 ? JSON.parse(body).id : undefined;
+        },
+      },
+      {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ usage: [{ category: "llm", input_tokens: 1200, output_tokens: 350 }] }),
+        setupRequest: (request, context) => {
+          const holdId = (context as HoldContext).holdId;
+          return holdId ? { ...request, path: `/api/v1/authorizations/${holdId}/capture` } : (false as never);
+        },
+      },
+    ];
+    // Warm-up: every route measured below is loaded and compiled, and the tables the pairs write have
+    // grown past the sizes at which autovacuum and analyze kick in again and again on a new database.
     log("warm-up…");
     await run({ url: base, connections: 8, duration: 3, requests: [{ method: "GET", path: "/api/health" }] });
-    await run({ url: base, connections: 8, duration: 3, requests: [{ method: "POST", path: "/api/v1/authorizations", headers, body: authorizeBody }] });
+    await run({ url: base, connections: 8, duration: 2, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
+    await run({ url: base, connections: 32, duration: 5, requests: pairRequests });
+    await db.execute(sql`vacuum (analyze)`);
 
-    const floorPhases = PHASES.has("floor") || PHASES.has("pairs");
-    if (floorPhases) log(`floor: GET /api/health, 32 connections, ${SECONDS}s`);
-    const floor = !floorPhases ? null : await measured("floor", server.pid, db, { url: base, connections: 32, duration: SECONDS, requests: [{ method: "GET", path: "/api/health" }] });
-    const floorRps = floor?.requests.average ?? 0;
+    // The floor and the pairs are measured in alternating halves: this machine's speed drifts by a fifth
+    // within a minute, and a ratio of two phases run a minute apart measured the drift as much as the code.
+    let floor: PhaseTotals | null = null;
+    let pairs: (PhaseTotals & { result: autocannon.Result }) | null = null;
+    let pairErrors = 0;
+    const half = Math.max(1, Math.round(SECONDS / 2));
+    for (let slice = 0; slice < 2; slice++) {
+      if (floorPhases) {
+        log(`floor (${slice + 1}/2): GET /api/health, 32 connections, ${half}s`);
+        floor = await measured("floor", server.pid, db, { url: base, connections: 32, duration: half, requests: [{ method: "GET", path: "/api/health" }] });
+      }
+      if (PHASES.has("pairs")) {
+        log(`pairs (${slice + 1}/2): authorize + capture, one hot account, 32 connections, ${half}s`);
+        pairs = await measured("pairs", server.pid, db, { url: base, connections: 32, duration: half, requests: pairRequests });
+        pairErrors += pairs.result.non2xx + pairs.result.errors;
+      }
+    }
+    const floorRps = floor ? floor.requests / floor.seconds : 0;
+    const pairsPerS = pairs ? pairs.requests / 2 / pairs.seconds : 0;
 
     if (floorPhases) log(`post floor: POST /api/health with a JSON body, 32 connections, ${SECONDS}s`);
     const postFloor = !floorPhases ? null : await measured("post_floor", server.pid, db, { url: base, connections: 32, duration: SECONDS, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
-
-    if (PHASES.has("pairs")) log(`pairs: authorize + capture, one hot account, 32 connections, ${SECONDS}s`);
-    const pairs = !PHASES.has("pairs") ? null : await measured("pairs", server.pid, db, {
-      url: base,
-      connections: 32,
-      duration: SECONDS,
-      requests: [
-        {
-          method: "POST",
-          path: "/api/v1/authorizations",
-          headers,
-          body: authorizeBody,
-          onResponse: (status, body, context) => {
-            (context as HoldContext).holdId = status === 201 ? JSON.parse(body).id : undefined;
-          },
-        },
-        {
-          method: "POST",
-          headers,
-          body: JSON.stringify({ usage: [{ category: "llm", input_tokens: 1200, output_tokens: 350 }] }),
-          setupRequest: (request, context) => {
-            const holdId = (context as HoldContext).holdId;
-            return holdId ? { ...request, path: `/api/v1/authorizations/${holdId}/capture` } : (false as never);
-          },
-        },
-      ],
-    });
-    const pairErrors = pairs ? pairs.non2xx + pairs.errors : 0;
-    const pairsPerS = pairs ? pairs.requests.total / 2 / (pairs.duration || SECONDS) : 0;
 
     // The pairs phase just wrote tens of thousands of rows: without this, autovacuum's pass over them
     // lands in the steady phase and takes one of the two cores away from the latency being measured.
@@ -159,7 +182,7 @@ async function main() {
     const events = Array.from({ length: 1000 }, (_, i) =>
       i % 5 === 0 ? { bot_id: bot.id, actor: "operator", category: "web_search", searches: 1 } : { bot_id: bot.id, actor: "operator", category: "llm", input_tokens: 800 + i, output_tokens: 200 },
     );
-    const batch = !PHASES.has("batch") ? null : await measured("batch", server.pid, db, { url: base, connections: 4, duration: SECONDS, timeout: 60, requests: [{ method: "POST", path: "/api/v1/usage-events/batch", headers, body: JSON.stringify({ events }) }] });
+    const batch = !PHASES.has("batch") ? null : (await measured("batch", server.pid, db, { url: base, connections: 4, duration: SECONDS, timeout: 60, requests: [{ method: "POST", path: "/api/v1/usage-events/batch", headers, body: JSON.stringify({ events }) }] })).result;
     const batchEventsPerS = batch ? (batch.requests.total * 1000) / (batch.duration || SECONDS) : 0;
     const failures = (r: autocannon.Result | null) => (r ? r.non2xx + r.errors : 0);
 
@@ -171,7 +194,7 @@ async function main() {
     const result = {
       floor_rps: floor ? Math.round(floorRps) : null,
       // The framework's ceiling for a POST with a JSON body: a pair is two of these before any ledger work.
-      post_floor_rps: postFloor ? Math.round(postFloor.requests.average) : null,
+      post_floor_rps: postFloor ? Math.round(postFloor.requests / postFloor.seconds) : null,
       auth_capture_pairs_per_s: pairs ? Math.round(pairsPerS) : null,
       pairs_vs_floor: pairs && floorRps ? Number((pairsPerS / floorRps).toFixed(3)) : null,
       auth_p99_ms: steady?.latency.p99 ?? null,
