@@ -132,7 +132,10 @@ export async function flushLedgerOps(db: Db, ops: LedgerOp[], attempt: FlushAtte
   return ops.map((o) => (o.op === "apply" ? applied[a++] : resolved[r++]));
 }
 
-/** Flushes in flight at once per Db (each takes a pooled connection). */
+/**
+ * Flush slots per Db (each flush takes a pooled connection). A hot account's pipelined flushes come on
+ * top (at most as many again; see FLUSHES_PER_ACCOUNT), so the queue may hold twice this many connections.
+ */
 export const FLUSHES_IN_FLIGHT = Math.max(1, Number(process.env.LEDGER_FLUSHES_IN_FLIGHT ?? 2) || 1);
 /**
  * Callers answered by one flush come back together; spread over many accounts they would all go into
