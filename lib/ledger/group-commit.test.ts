@@ -273,6 +273,33 @@ describe("GroupCommitQueue retries", () => {
     expect(await verifyLedger(t.db)).toEqual([]);
   });
 
+  it("a flush writes its events and holds before the account lock, and leaves none behind for refused items", async () => {
+    const { accountId } = await newOrgAccount(t.db, "events-before-lock");
+    await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(10), now: new Date(Date.now() - 1000) });
+    const missing = "0190a0a0-0000-7000-8000-000000000001";
+    const expires = new Date(Date.now() + 60_000);
+    const items = [
+      buildDebitItem("debit", { accountId, amount: C(4), category: "llm" }),
+      buildDebitItem("debit", { accountId, amount: C(50), category: "llm" }), // refused: insufficient
+      buildDebitItem("hold", { accountId, amount: C(3), holdExpiresAt: expires }),
+      buildDebitItem("hold", { accountId, amount: C(40), holdExpiresAt: expires }), // refused: insufficient
+      buildDebitItem("debit", { accountId: missing, amount: C(1), category: "llm" }), // unknown account
+      buildDebitItem("hold", { accountId: missing, amount: C(1), holdExpiresAt: expires }),
+      buildDebitItem("debit", { accountId, amount: C(3), category: "web_search" }), // takes the last 3
+    ];
+    const outs = await applyOnDb(t.db, items);
+    expect(outs.map((o) => (o instanceof Error ? o.constructor.name : "ok"))).toEqual([
+      "ok", "InsufficientCreditsError", "ok", "InsufficientCreditsError", "AccountNotFoundError", "AccountNotFoundError", "ok",
+    ]);
+    const events = await rows<{ id: string }>(t.db, sql`select id from usage_events where id in (${sql.join(items.map((i) => sql`${i.id}::uuid`), sql`, `)})`);
+    const holds = await rows<{ id: string }>(t.db, sql`select id from holds where id in (${sql.join(items.map((i) => sql`${i.id}::uuid`), sql`, `)})`);
+    expect(events.map((e) => e.id).sort()).toEqual([items[0].id, items[6].id].sort());
+    expect(holds.map((h) => h.id)).toEqual([items[2].id]);
+    const bal = await getBalance(t.db, accountId);
+    expect([bal.balance, bal.held, bal.available]).toEqual([C(3), C(3), 0n]);
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
   it("debits and holds whose flush committed but whose reply was lost are reported once, never applied twice", async () => {
     const { accountId } = await newOrgAccount(t.db, "retry");
     await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(100), now: new Date(Date.now() - 1000) });
