@@ -273,7 +273,7 @@ describe("GroupCommitQueue retries", () => {
     expect(await verifyLedger(t.db)).toEqual([]);
   });
 
-  it("a flush writes its events and holds before the account lock, and leaves none behind for refused items", async () => {
+  it("a flush leaves no usage event or hold behind for items it refused (insufficient credits, unknown account)", async () => {
     const { accountId } = await newOrgAccount(t.db, "events-before-lock");
     await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(10), now: new Date(Date.now() - 1000) });
     const missing = "0190a0a0-0000-7000-8000-000000000001";
