@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import type { FlushAttempt } from "./group-commit";
-import { applyRows, byOrd, ledgerQueue, rememberHoldAccount, type ApplyRow } from "./flush-queue";
+import { applyColumns, applyRows, byOrd, ledgerQueue, rememberHoldAccount, type ApplyRow } from "./flush-queue";
 import { AccountNotFoundError, InsufficientCreditsError } from "./errors";
 import {
   isTx,
@@ -111,13 +111,12 @@ export async function applyOnDb(db: Db, items: DebitItem[], now?: Date, attempt?
 }
 
 async function applyOnTx(db: DbOrTx, items: DebitItem[], now: Date | undefined, options: ApplyOptions = {}): Promise<(DebitOutcome | Error)[]> {
-  const payload = JSON.stringify(items);
+  const columns = sql.raw(applyColumns(options.allocations !== false));
   const at = now ? now.toISOString() : null;
-  const query =
-    options.allocations === false
-      ? sql`select ord, status, usage_event_id, hold_id, available, shortfall from ledger_apply_debits(${payload}::jsonb, coalesce(${at}::timestamptz, now()))`
-      : sql`select * from ledger_apply_debits(${payload}::jsonb, coalesce(${at}::timestamptz, now()))`;
-  const result = byOrd(await rows<Row>(db, query), items.length);
+  const result = byOrd(
+    await rows<Row>(db, sql`select ${columns} from ledger_apply_debits(${JSON.stringify(items)}::jsonb, coalesce(${at}::timestamptz, now()))`),
+    items.length,
+  );
   return items.map((item, i) => toOutcome(item, result[i]));
 }
 

@@ -48,10 +48,16 @@ export interface ResolveRow {
 export type LedgerOp = { op: "apply"; item: DebitItem } | { op: "resolve"; item: ResolveItem };
 type LedgerRow = ApplyRow | ResolveRow;
 
-const APPLY_SQL = "select * from ledger_apply_debits($1::jsonb, coalesce($2::timestamptz, now()))";
-// Without the allocations column: decoding one JSON array per debit was a few percent of a batch's CPU.
-const APPLY_SQL_NO_ALLOCATIONS =
-  "select ord, status, usage_event_id, hold_id, available, shortfall from ledger_apply_debits($1::jsonb, coalesce($2::timestamptz, now()))";
+/**
+ * The columns of `ledger_apply_debits` to read: all, or all but the allocations (decoding one JSON array
+ * per debit was a few percent of a batch's CPU, for callers that never read them).
+ */
+export function applyColumns(allocations: boolean): string {
+  return allocations ? "*" : "ord, status, usage_event_id, hold_id, available, shortfall";
+}
+const applySql = (allocations: boolean) => `select ${applyColumns(allocations)} from ledger_apply_debits($1::jsonb, coalesce($2::timestamptz, now()))`;
+const APPLY_SQL = applySql(true);
+const APPLY_SQL_NO_ALLOCATIONS = applySql(false);
 const RESOLVE_SQL = "select * from ledger_resolve_holds($1::jsonb, coalesce($2::timestamptz, now()))";
 const MIXED_SQL = "select * from ledger_apply_mixed($1::jsonb, $2::jsonb, now())";
 
@@ -149,8 +155,9 @@ const SHARE_ABOVE = 8;
  * waited (bench:ledger: ~1.1 of 2 cores busy). With two, the second waits on the account's lock and
  * Postgres applies them one after the other, while Node works on the other one (bench:ledger against
  * one per account, same machine and half hour: hot debits +1–7%, hold+capture pairs +14–29%; a hot
- * account is then bound by Postgres, one flush after another under its lock). Every writer locks accounts in id order first, so two flushes
- * sharing accounts cannot deadlock. See GroupCommitOptions.maxPerKey.
+ * account is then bound by Postgres, one flush after another under its lock). Every writer locks
+ * accounts in id order first, so two flushes sharing accounts cannot deadlock. See
+ * GroupCommitOptions.maxPerKey.
  */
 export const FLUSHES_PER_ACCOUNT = Math.max(1, Number(process.env.LEDGER_FLUSHES_PER_ACCOUNT ?? 2) || 1);
 
