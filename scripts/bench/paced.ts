@@ -58,6 +58,13 @@ export async function paced(options: PacedOptions): Promise<PacedResult> {
       if (++finished === total) resolve();
     };
     const fire = (due: number, recorded: boolean) => {
+      let settled = false;
+      const settle = (failed: boolean) => {
+        if (settled) return;
+        settled = true;
+        if (failed) errors++;
+        done();
+      };
       const request = http.request(
         { agent, host: target.hostname, port: target.port, method: options.method, path: options.path, headers },
         (response) => {
@@ -65,14 +72,14 @@ export async function paced(options: PacedOptions): Promise<PacedResult> {
           response.on("end", () => {
             if (recorded) latencies.push(performance.now() - due);
             if (!response.statusCode || response.statusCode < 200 || response.statusCode >= 300) non2xx++;
-            done();
+            settle(false);
           });
+          // An answer cut off before its end never emits "end".
+          response.on("close", () => settle(true));
         },
       );
-      request.on("error", () => {
-        errors++;
-        done();
-      });
+      request.setTimeout(30_000, () => request.destroy(new Error("timed out")));
+      request.on("error", () => settle(true));
       request.end(body);
     };
     const tick = () => {
