@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import type { FlushAttempt } from "./group-commit";
-import { applyColumns, applyRows, byOrd, ledgerQueue, rememberHoldAccount, type ApplyRow } from "./flush-queue";
+import { applyColumns, applyRows, byOrd, ledgerQueue, rememberHoldAccount, type ApplyOptions, type ApplyRow } from "./flush-queue";
 import { AccountNotFoundError, InsufficientCreditsError } from "./errors";
 import {
   isTx,
@@ -97,11 +97,6 @@ function toOutcome(item: DebitItem, row: Row): DebitOutcome | Error {
     allocations: parseAllocations(row.allocations),
     available: toBig(row.available),
   };
-}
-
-export interface ApplyOptions {
-  /** false: outcomes carry no allocations (the ledger still records them), for callers that never read them. */
-  allocations?: boolean;
 }
 
 /** Items through one `ledger_apply_debits` call on a Db (one transaction), outcomes per item. */

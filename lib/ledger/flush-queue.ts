@@ -68,13 +68,18 @@ function payload<T extends object>(items: T[], attempt: FlushAttempt): string {
 
 const iso = (now: Date | undefined) => (now ? now.toISOString() : null);
 
+export interface ApplyOptions {
+  /** false: outcomes carry no allocations (the ledger still records them), for callers that never read them. */
+  allocations?: boolean;
+}
+
 /** One `ledger_apply_debits` call (one transaction), raw rows in item order; `allocations: false` leaves them out. */
 export async function applyRows(
   db: Db,
   items: DebitItem[],
   now?: Date,
   attempt: FlushAttempt = { retry: false },
-  options: { allocations?: boolean } = {},
+  options: ApplyOptions = {},
 ): Promise<ApplyRow[]> {
   const query = options.allocations === false ? APPLY_SQL_NO_ALLOCATIONS : APPLY_SQL;
   return byOrd((await db.$client.unsafe(query, [payload(items, attempt), iso(now)], { prepare: true })) as unknown as ApplyRow[], items.length);
