@@ -219,6 +219,39 @@ describe("GroupCommitQueue retries", () => {
     expect(flushes.at(-1)).toEqual(["C3", "C4"]);
   });
 
+  it("with pipelineAbove a key in flight gets its second flush only once that many of its items wait", async () => {
+    const flushes: string[][] = [];
+    let unblock!: () => void;
+    const blocked = new Promise<void>((r) => (unblock = r));
+    const q = new GroupCommitQueue<string, string>(
+      async (items) => {
+        flushes.push(items);
+        if (items.includes("A1")) await blocked;
+        return items;
+      },
+      1000,
+      { key: (k) => k.slice(0, 1), maxInFlight: 2, maxPerKey: 2, pipelineAbove: 3 },
+    );
+    const a1 = q.submit("A1");
+    await new Promise((r) => setTimeout(r, 5));
+    // two of A's items wait behind A1: too few for a flush of their own; another key is not held up
+    const a2 = q.submit("A2");
+    const a3 = q.submit("A3");
+    expect(await q.submit("B1")).toBe("B1");
+    expect(flushes).toEqual([["A1"], ["B1"]]);
+    // the third waiting item starts the pipelined flush, with all three in arrival order
+    const a4 = q.submit("A4");
+    expect(await Promise.all([a2, a3, a4])).toEqual(["A2", "A3", "A4"]);
+    expect(flushes.at(-1)).toEqual(["A2", "A3", "A4"]);
+    // below the threshold, waiting items go out with the next flush once the key's flush ends
+    const a5 = q.submit("A5");
+    await new Promise((r) => setTimeout(r, 5));
+    expect(flushes.flat()).not.toContain("A5");
+    unblock();
+    expect(await Promise.all([a1, a5])).toEqual(["A1", "A5"]);
+    expect(flushes.at(-1)).toEqual(["A5"]);
+  });
+
   it("parallel debit flushes over many accounts (two pools) spend exactly what was asked", async () => {
     const accounts = await Promise.all(Array.from({ length: 12 }, (_, i) => newOrgAccount(t.db, `spread-${i}`)));
     for (const a of accounts) await grantBatch(t.db, { accountId: a.accountId, type: "paid", source: "top_up", amount: C(50), now: new Date(Date.now() - 1000) });

@@ -56,6 +56,12 @@ export interface GroupCommitOptions<I> {
    * slots or more a key stuck behind a lock holds up no other key.
    */
   maxPerKey?: number;
+  /**
+   * A further flush of a key in flight starts only once this many of its items are waiting (default 1).
+   * Each flush has a fixed cost (a round trip, a commit, encoding and decoding); a pipelined flush of one
+   * or two items pays it for little, and those items would have joined the next flush a moment later.
+   */
+  pipelineAbove?: number;
 }
 
 export class GroupCommitQueue<I, O> {
@@ -70,6 +76,9 @@ export class GroupCommitQueue<I, O> {
   private readonly maxInFlight: number;
   private readonly shareAbove: number;
   private readonly maxPerKey: number;
+  private readonly pipelineAbove: number;
+  /** Items waiting per key, for pipelineAbove. */
+  private readonly waiting = new Map<string, number>();
   /** Flush sizes seen (for benchmarks and diagnostics). */
   readonly stats = { flushes: 0, items: 0, maxBatch: 0, retries: 0 };
 
@@ -82,12 +91,14 @@ export class GroupCommitQueue<I, O> {
     this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
     this.shareAbove = options.shareAbove ?? Infinity;
     this.maxPerKey = Math.max(1, options.maxPerKey ?? 1);
+    this.pipelineAbove = Math.max(1, options.pipelineAbove ?? 1);
   }
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       const key = this.key(item);
       this.pending.push({ item, key, resolve, reject });
+      this.waiting.set(key, (this.waiting.get(key) ?? 0) + 1);
       // An item that cannot start now waits for a flush to end (which schedules the next): a pump per
       // arrival would scan everything pending for nothing, each time.
       if (this.couldStart(key)) this.schedule();
@@ -97,7 +108,7 @@ export class GroupCommitQueue<I, O> {
   private couldStart(key: string): boolean {
     const busy = this.busy.get(key) ?? 0;
     if (busy === 0) return this.inFlight < this.maxInFlight;
-    return busy < this.maxPerKey && this.pipelinedInFlight < this.maxInFlight;
+    return busy < this.maxPerKey && this.pipelinedInFlight < this.maxInFlight && (this.waiting.get(key) ?? 0) >= this.pipelineAbove;
   }
 
   /** Starts flushes on the next microtask, so that everything submitted in this tick joins one flush. */
@@ -154,7 +165,8 @@ export class GroupCommitQueue<I, O> {
    * A further flush of ONE key that is already in flight (maxPerKey > 1), with that key's items only: it
    * will wait on the key's row locks, so it must not carry other keys' items, and it does not use one of
    * the `maxInFlight` slots, so other keys never wait behind it (e.g. while a long transaction holds the
-   * hot account's lock, every other account still flushes). Only when nothing else could start.
+   * hot account's lock, every other account still flushes). Only when nothing else could start, and only
+   * for a key with at least `pipelineAbove` items waiting.
    */
   private takePipelined(): { group: Pending<I, O>[]; keys: Set<string> } | null {
     let key: string | null = null;
@@ -163,7 +175,7 @@ export class GroupCommitQueue<I, O> {
       const k = p.key;
       if (key === null) {
         const busy = this.busy.get(k) ?? 0;
-        if (busy === 0 || busy >= this.maxPerKey) continue;
+        if (busy === 0 || busy >= this.maxPerKey || (this.waiting.get(k) ?? 0) < this.pipelineAbove) continue;
         key = k;
       }
       if (k === key) items.push(p);
@@ -178,6 +190,11 @@ export class GroupCommitQueue<I, O> {
   private launch({ group, keys }: { group: Pending<I, O>[]; keys: Set<string> }, pipelined: boolean): void {
     const taken = new Set(group);
     this.pending = this.pending.filter((p) => !taken.has(p));
+    for (const p of group) {
+      const w = (this.waiting.get(p.key) ?? 1) - 1;
+      if (w === 0) this.waiting.delete(p.key);
+      else this.waiting.set(p.key, w);
+    }
     for (const k of keys) this.busy.set(k, (this.busy.get(k) ?? 0) + 1);
     if (pipelined) this.pipelinedInFlight++;
     else this.inFlight++;
