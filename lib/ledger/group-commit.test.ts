@@ -5,7 +5,7 @@ import { useTestDb } from "@/test/db";
 import { applyOnDb, buildDebitItem, type DebitItem, type DebitOutcome } from "./apply-debits";
 import { getBalance } from "./get-balance";
 import { grantBatch } from "./grant-batch";
-import { GroupCommitQueue, mayHaveCommitted } from "./group-commit";
+import { GroupCommitQueue, mayHaveCommitted, type GroupCommitOptions } from "./group-commit";
 import { rows } from "./internal";
 import { placeHold } from "./place-hold";
 import { resolveOnDb, type ResolveItem, type ResolveOutcome } from "./resolve-holds";
@@ -30,6 +30,26 @@ function lostReply<I, O>(apply: (db: Db, items: I[], attempt: { retry: boolean }
     return out;
   });
   return { queue, attempts };
+}
+
+/**
+ * A queue keyed by an item's first letter that records its flushes; a flush for which `blocks` is true
+ * waits until `unblock()`, as if another transaction held its account's lock.
+ */
+function queueBlockedOn(blocks: (items: string[]) => boolean, options: Omit<GroupCommitOptions<string>, "key">) {
+  const flushes: string[][] = [];
+  let unblock!: () => void;
+  const blocked = new Promise<void>((r) => (unblock = r));
+  const q = new GroupCommitQueue<string, string>(
+    async (items) => {
+      flushes.push(items);
+      if (blocks(items)) await blocked;
+      return items;
+    },
+    1000,
+    { key: (k) => k.slice(0, 1), ...options },
+  );
+  return { q, flushes, unblock };
 }
 
 describe("GroupCommitQueue retries", () => {
@@ -155,19 +175,8 @@ describe("GroupCommitQueue retries", () => {
   });
 
   it("a key's pipelined flush carries only that key and takes no slot: a key stuck on a lock holds up no other key", async () => {
-    const flushes: string[][] = [];
-    let unblock!: () => void;
-    const blocked = new Promise<void>((r) => (unblock = r));
-    const q = new GroupCommitQueue<string, string>(
-      async (items) => {
-        flushes.push(items);
-        // "A" waits as if a long transaction held its account's lock
-        if (items.some((i) => i.startsWith("A"))) await blocked;
-        return items;
-      },
-      1000,
-      { key: (k) => k.slice(0, 1), maxInFlight: 2, maxPerKey: 2 },
-    );
+    // "A" waits as if a long transaction held its account's lock
+    const { q, flushes, unblock } = queueBlockedOn((items) => items.some((i) => i.startsWith("A")), { maxInFlight: 2, maxPerKey: 2 });
     const a1 = q.submit("A1");
     await new Promise((r) => setTimeout(r, 5));
     const a2 = q.submit("A2");
@@ -220,18 +229,7 @@ describe("GroupCommitQueue retries", () => {
   });
 
   it("with pipelineAbove a key in flight gets its second flush only once that many of its items wait", async () => {
-    const flushes: string[][] = [];
-    let unblock!: () => void;
-    const blocked = new Promise<void>((r) => (unblock = r));
-    const q = new GroupCommitQueue<string, string>(
-      async (items) => {
-        flushes.push(items);
-        if (items.includes("A1")) await blocked;
-        return items;
-      },
-      1000,
-      { key: (k) => k.slice(0, 1), maxInFlight: 2, maxPerKey: 2, pipelineAbove: 3 },
-    );
+    const { q, flushes, unblock } = queueBlockedOn((items) => items.includes("A1"), { maxInFlight: 2, maxPerKey: 2, pipelineAbove: 3 });
     const a1 = q.submit("A1");
     await new Promise((r) => setTimeout(r, 5));
     // two of A's items wait behind A1: too few for a flush of their own; another key is not held up
