@@ -28,6 +28,7 @@ import {
 } from "@/lib/ledger";
 import { FLUSHES_IN_FLIGHT, ledgerQueue, mixedFlushStats } from "@/lib/ledger/flush-queue";
 import { cpuPerRequest, sampleCpu } from "./cpu";
+import { percentile } from "./percentile";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -53,11 +54,6 @@ async function fund(db: Db, accountId: string, credits: bigint) {
   await grantBatch(db, { accountId, type: "free", source: "signup_bonus", amount: c(credits / 10n), expiresAt: new Date(Date.now() + 30 * DAY), now });
   await grantBatch(db, { accountId, type: "paid", source: "plan", amount: c(credits / 2n), expiresAt: new Date(Date.now() + 20 * DAY), now });
   await grantBatch(db, { accountId, type: "paid", source: "top_up", amount: c(credits), now });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function phase(name: string, op: (worker: number) => Promise<void>): Promise<{ perS: number; p50: number; p99: number; n: number; errors: number; cpuMsPerOp: { node: number; postgres: number } }> {

@@ -16,6 +16,7 @@
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
+import { percentile } from "./percentile";
 
 export interface PacedOptions {
   url: string;
@@ -95,9 +96,8 @@ export async function paced(options: PacedOptions): Promise<PacedResult> {
   agent.destroy();
 
   latencies.sort((a, b) => a - b);
-  const at = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : 0);
   const round = (ms: number) => Number(ms.toFixed(2));
-  return { sent: total - warmup, p50: round(at(0.5)), p99: round(at(0.99)), max: round(latencies.at(-1) ?? 0), non2xx, errors };
+  return { sent: total - warmup, p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), max: round(latencies.at(-1) ?? 0), non2xx, errors };
 }
 
 /** `paced` in a fresh Node process (same loader flags as this one), its result read from its stdout. */
