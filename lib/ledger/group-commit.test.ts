@@ -95,11 +95,13 @@ describe("GroupCommitQueue retries", () => {
     );
     const order: number[] = [];
     const subs = Array.from({ length: 200 }, (_, v) => ({ k: `k${v % 5}`, v }));
-    // staggered arrivals so later items find keys busy
+    // Staggered arrivals so later items find keys busy: after every 20th item, one turn of the event loop,
+    // in which the queue starts what it can (a pause timed in milliseconds could, on a loaded machine, let
+    // every flush end before the next arrivals, and no two would overlap).
     const done = [];
     for (const it of subs) {
       done.push(q.submit(it).then((v) => (it.k === "k0" ? order.push(v) : 0)));
-      if (it.v % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+      if (it.v % 20 === 0) await new Promise((r) => setImmediate(r));
     }
     await Promise.all(done);
     expect(maxInFlight).toBeGreaterThan(1);
@@ -248,6 +250,25 @@ describe("GroupCommitQueue retries", () => {
     unblock();
     expect(await Promise.all([a1, a5])).toEqual(["A1", "A5"]);
     expect(flushes.at(-1)).toEqual(["A5"]);
+  });
+
+  it("items submitted by separate callbacks of one event-loop turn share a flush (as requests read in one turn do)", async () => {
+    const flushes: number[][] = [];
+    const q = new GroupCommitQueue<number, number>(async (items) => {
+      flushes.push(items);
+      return items;
+    });
+    // Two timers due together run in one timers phase, each followed by its own microtasks.
+    const results = await new Promise<number[]>((resolve) => {
+      const submitted: Promise<number>[] = [];
+      setTimeout(() => submitted.push(q.submit(1)), 0);
+      setTimeout(() => {
+        submitted.push(q.submit(2));
+        void Promise.all(submitted).then(resolve);
+      }, 0);
+    });
+    expect(results).toEqual([1, 2]);
+    expect(flushes).toEqual([[1, 2]]);
   });
 
   it("parallel debit flushes over many accounts (two pools) spend exactly what was asked", async () => {
