@@ -1,4 +1,3 @@
-import { NextResponse } from "next/server";
 import { z } from "zod";
 import { DomainError } from "@/lib/errors";
 
@@ -32,7 +31,7 @@ const TITLES: Record<number, string> = {
 export function problem(status: number, code: string, detail?: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
   // Extras (a domain error's details) come first so they can never overwrite the RFC 9457 members.
   const body: Problem = { ...extra, type: `https://creditdesk.dev/problems/${code}`, title: TITLES[status] ?? "Error", status, code, detail };
-  return NextResponse.json(body, { status, headers: { "content-type": "application/problem+json", ...headersToObject(headers) } });
+  return Response.json(body, { status, headers: { "content-type": "application/problem+json", ...headersToObject(headers) } });
 }
 
 function headersToObject(headers?: HeadersInit): Record<string, string> {

@@ -1,5 +1,4 @@
 import type { NextRequest } from "next/server";
-import { NextResponse } from "next/server";
 import { z } from "zod";
 import { db, type DbOrTx } from "@/db/client";
 import { authenticateApiKey, type ApiKeyPrincipal } from "@/lib/metering/api-keys";
@@ -71,7 +70,9 @@ export function v1Route<P = Record<string, never>>(options: { write: boolean }, 
       }
       const headers: Record<string, string> = { "x-ratelimit-remaining": String(limit.remaining) };
       if (replayed) headers["idempotent-replayed"] = "true";
-      return NextResponse.json(result.body, { status: result.status, headers });
+      // A plain Response: NextResponse.json builds a Response, then copies it into a second one (with a
+      // cookie jar this API never uses), and its body then reaches the socket through a stream.
+      return Response.json(result.body, { status: result.status, headers });
     } catch (error) {
       if (error instanceof MalformedJsonError) {
         return problem(400, "validation_error", "The request body is not valid JSON", { errors: [{ field: "(body)", message: "must be valid JSON" }] });
