@@ -70,8 +70,8 @@ export function v1Route<P = Record<string, never>>(options: { write: boolean }, 
       }
       const headers: Record<string, string> = { "x-ratelimit-remaining": String(limit.remaining) };
       if (replayed) headers["idempotent-replayed"] = "true";
-      // A plain Response: NextResponse.json builds a Response, then copies it into a second one (with a
-      // cookie jar this API never uses), and its body then reaches the socket through a stream.
+      // A plain Response: NextResponse.json builds a Response, then a second one around its body stream,
+      // with a cookie jar this API never uses.
       return Response.json(result.body, { status: result.status, headers });
     } catch (error) {
       if (error instanceof MalformedJsonError) {
