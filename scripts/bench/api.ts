@@ -6,6 +6,10 @@
  *   floor_rps                 GET /api/health (no database): the framework's own ceiling
  *   post_floor_rps            POST /api/health with a JSON body (no database)
  *   auth_capture_pairs_per_s  authorize + capture on one hot account, 32 connections
+ *   pairs_ceiling_vs_floor    the same two requests' shapes with no database and no code of ours (POST
+ *                             /api/health, then POST /api/health/{id}/echo, a dynamic segment like the
+ *                             capture route's), as a fraction of the floor: what pairs_vs_floor would be
+ *                             if authorizing and capturing cost nothing
  *   auth_p99_ms               p99 of authorize at a steady offered 400 req/s (open loop, ./paced.ts;
  *                             autocannon -R's figure is printed beside it as auth_p99_ms_autocannon_r)
  *   batch_events_per_s        POST /usage-events/batch with 1000 events per request
@@ -140,18 +144,27 @@ async function main() {
         },
       },
     ];
+    // The framework's share of a pair: the same methods, headers, bodies and path shapes (static, then a
+    // dynamic segment), answered by route handlers that only parse the body.
+    const ceilingRequests: autocannon.Request[] = [
+      { method: "POST", path: "/api/health", headers, body: authorizeBody },
+      { method: "POST", path: `/api/health/${bot.id}/echo`, headers, body: pairRequests[1].body },
+    ];
     // Warm-up: every route measured below is loaded and compiled, and the tables the pairs write have
     // grown past the sizes at which autovacuum and analyze kick in again and again on a new database.
     log("warm-up…");
     await run({ url: base, connections: 8, duration: 3, requests: [{ method: "GET", path: "/api/health" }] });
     await run({ url: base, connections: 8, duration: 2, requests: [{ method: "POST", path: "/api/health", headers: { "content-type": "application/json" }, body: authorizeBody }] });
     await run({ url: base, connections: 32, duration: 5, requests: pairRequests });
+    await run({ url: base, connections: 32, duration: 2, requests: ceilingRequests });
     await db.execute(sql`vacuum (analyze)`);
 
-    // The floor and the pairs are measured in alternating halves: this machine's speed drifts by a fifth
-    // within a minute, and a ratio of two phases run a minute apart measured the drift as much as the code.
+    // The floor, the pairs and their ceiling are measured in alternating halves: this machine's speed drifts
+    // by a fifth within a minute, and a ratio of two phases run a minute apart measured the drift as much
+    // as the code.
     let floor: PhaseTotals | null = null;
     let pairs: (PhaseTotals & { result: autocannon.Result }) | null = null;
+    let ceiling: (PhaseTotals & { result: autocannon.Result }) | null = null;
     let pairErrors = 0;
     const half = Math.max(1, Math.round(SECONDS / 2));
     for (let slice = 0; slice < 2; slice++) {
@@ -163,6 +176,9 @@ async function main() {
         log(`pairs (${slice + 1}/2): authorize + capture, one hot account, 32 connections, ${half}s`);
         pairs = await measured("pairs", server.pid, db, { url: base, connections: 32, duration: half, requests: pairRequests });
         pairErrors += pairs.result.non2xx + pairs.result.errors;
+        log(`pairs ceiling (${slice + 1}/2): the same two requests' shapes, no database, 32 connections, ${half}s`);
+        ceiling = await measured("ceiling", server.pid, db, { url: base, connections: 32, duration: half, requests: ceilingRequests });
+        pairErrors += ceiling.result.non2xx + ceiling.result.errors;
       }
     }
     const floorRps = floor ? floor.requests / floor.seconds : 0;
@@ -207,6 +223,7 @@ async function main() {
       post_floor_rps: postFloor ? Math.round(postFloor.requests / postFloor.seconds) : null,
       auth_capture_pairs_per_s: pairs ? Math.round(pairsPerS) : null,
       pairs_vs_floor: pairs && floorRps ? Number((pairsPerS / floorRps).toFixed(3)) : null,
+      pairs_ceiling_vs_floor: ceiling && floorRps ? Number((ceiling.requests / 2 / ceiling.seconds / floorRps).toFixed(3)) : null,
       auth_p99_ms: steady?.p99 ?? null,
       auth_p50_ms: steady?.p50 ?? null,
       post_floor_p99_ms_at_400: steadyFloor?.p99 ?? null,
