@@ -13,6 +13,7 @@
  *   auth_p99_ms               p99 of authorize at a steady offered 400 req/s (open loop, ./paced.ts;
  *                             autocannon -R's figure is printed beside it as auth_p99_ms_autocannon_r)
  *   batch_events_per_s        POST /usage-events/batch with 1000 events per request
+ *   node                      the Node.js version that ran the server and autocannon
  * Env: BENCH_SECONDS (per phase, default 10); BENCH_PHASES (comma list of floor, pairs, p99, batch; default
  * all, a skipped phase reports null); BENCH_PROFILE_DIR (the server writes a V8 CPU profile there when
  * it stops: open it in Chrome DevTools, or compare phases by their timestamps in the log).
@@ -234,6 +235,8 @@ async function main() {
       ledger_verify_breaches: breaches.length,
       // What each request cost each side (a pair counts as two requests, a batch as one of 1000 events).
       cpu_ms_per_request: cpuByPhase,
+      // The server runs on this same binary (process.execPath); the ratios move with the runtime.
+      node: process.version,
       targets: { pairs_vs_floor: 0.4, auth_p99_ms: 20, batch_events_per_s: 20000 },
     };
     console.log(JSON.stringify(result));
