@@ -53,7 +53,9 @@ export async function authorize(db: DbOrTx, input: AuthorizeInput, now = new Dat
     if (route.pool === "owner") afterOrganizationCharge(route.bot.organizationId, hold.available, now);
     return { id: hold.holdId, status: "held", amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
   } catch (error) {
-    if (error instanceof InsufficientCreditsError && route.pool !== "end_user") afterOrganizationCharge(route.bot.organizationId, 0n, now);
+    // A refusal reports what is really available: a large estimate refused at 500 available is neither
+    // "out of credits" nor, above the threshold, a reason to recharge.
+    if (error instanceof InsufficientCreditsError && route.pool !== "end_user") afterOrganizationCharge(route.bot.organizationId, error.available, now);
     throw mapPoolError(error, route.pool, route.bot.id, route.endUserExternalId);
   }
 }

@@ -91,7 +91,8 @@ async function chargeFreeVisitor(db: DbOrTx, { route, cost, debitInput }: Prepar
 }
 
 function failed(route: Route, error: unknown, now: Date): unknown {
-  if (error instanceof InsufficientCreditsError && route.pool !== "end_user") afterOrganizationCharge(route.bot.organizationId, 0n, now);
+  // What is really available, not 0: see authorize.ts.
+  if (error instanceof InsufficientCreditsError && route.pool !== "end_user") afterOrganizationCharge(route.bot.organizationId, error.available, now);
   return mapPoolError(error, route.pool, route.bot.id, route.endUserExternalId);
 }
 

@@ -112,6 +112,33 @@ describe("auto-recharge", () => {
     expect(await available(accountId)).toBe("340");
   });
 
+  it("a charge's late listener, reporting an available from before a recharge landed, does not charge the card again", async () => {
+    const { orgId, accountId } = await orgWithCard("Late Co", "4242424242424242", "120");
+    const { debit } = await import("@/lib/ledger/debit");
+    // Two charges cross the threshold before any recharge lands: each listener gets the available its charge saw.
+    const first = await debit(t.db, { accountId, amount: credits("21") }); // 99
+    const second = await debit(t.db, { accountId, amount: credits("1") }); // 98
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", available: first.available, stripe: h.stripe })).toMatchObject({ status: "succeeded" });
+    expect(await available(accountId)).toBe("348");
+    // The second listener comes a moment later with its 98.
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", available: second.available, stripe: h.stripe })).toBeNull();
+    expect((await rechargesOf(orgId)).map((r) => r.status)).toEqual(["succeeded"]);
+    expect(await available(accountId)).toBe("348");
+  });
+
+  it("a refused estimate larger than the balance neither recharges nor says 'out of credits' while 500 are available", async () => {
+    const { orgId, botId, accountId } = await orgWithCard("Big Ask Co", "4242424242424242", "500");
+    resetBalanceAlertMemo();
+    const refused = await authorize(t.db, { organizationId: orgId, botId, actor: "operator", amount: credits("600") }).catch((e) => e);
+    expect(refused.code).toBe("insufficient_credits");
+    const direct = await chargeUsage(t.db, { organizationId: orgId, botId, actor: "operator", usage: { category: "web_search", searches: 60_000 } }).catch((e) => e);
+    expect(direct.code).toBe("insufficient_credits");
+    await new Promise((r) => setTimeout(r, 500)); // the listeners run after the refusal, in the background
+    expect(await rechargesOf(orgId)).toEqual([]);
+    expect(await notificationsOf(orgId, "out_of_credits")).toBe(0);
+    expect(await available(accountId)).toBe("500");
+  });
+
   it("a declined card retries on schedule, then switches itself off; hourly alerts while at zero, none after recovery", async () => {
     const { orgId, accountId, botId } = await orgWithCard("Declined Co", "4000000000000002", "0");
     const t0 = new Date("2026-11-21T10:00:00Z");

@@ -56,6 +56,13 @@ export async function rechargeIfBelowThreshold(db: DbOrTx, organizationId: strin
   if (available >= settings.rechargeAt) return null;
   const recharge = await requestRecharge(db, organizationId, options);
   if (!recharge) return null;
+  // The available a charge reported may predate a recharge that has landed since (the in-flight guard
+  // only stops concurrent ones). Now that this one is the only one in flight, look again before paying.
+  if (options.available !== undefined && (await availableCredits(db, organizationId, options.now)) >= settings.rechargeAt) {
+    // Never claimed (attempts 0), so no money moved: the row is withdrawn rather than kept as noise.
+    await db.delete(recharges).where(and(eq(recharges.id, recharge.id), eq(recharges.status, "pending"), eq(recharges.attempts, 0)));
+    return null;
+  }
   return processRecharge(db, recharge.id, options);
 }
 
