@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "@/lib/errors";
-import { Credits } from "./credits";
+import { Credits, MAX_MICRO } from "./credits";
 
 describe("Credits", () => {
   it("parses decimal strings exactly", () => {
@@ -49,5 +49,14 @@ describe("Credits", () => {
       const micro = BigInt(seed) * BigInt(seed % 1000);
       expect(Credits.parse(Credits.format(micro))).toBe(micro);
     }
+  });
+});
+
+describe("amounts entering the ledger", () => {
+  it("are refused above a billion credits, naming the field, so no sum can overflow Postgres' bigint", async () => {
+    const { requirePositive } = await import("./internal");
+    expect(requirePositive(MAX_MICRO, "amount")).toBe(1_000_000_000_000_000n);
+    expect(() => requirePositive(MAX_MICRO + 1n, "amount")).toThrow("amount must be at most 1,000,000,000 credits");
+    expect(() => requirePositive(0n, "amount")).toThrow(InvalidInputError);
   });
 });

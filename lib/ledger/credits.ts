@@ -3,6 +3,15 @@ import { InvalidInputError } from "@/lib/errors";
 /** Micro-credits per credit. */
 export const MICRO = 1_000_000n;
 
+/**
+ * The largest amount one ledger change may move: a billion credits. Balances are bigint micro-credits
+ * (up to ~9.2 trillion credits), so sums of amounts this size cannot overflow in Postgres; a larger
+ * one is a typo or an attack, and gets a 400 naming the field instead of an overflow (500).
+ * Enforced where amounts enter the ledger (lib/ledger/internal.ts) and in the metering API's schemas.
+ */
+export const MAX_CREDITS = 1_000_000_000n;
+export const MAX_MICRO = MAX_CREDITS * MICRO;
+
 const DECIMAL = /^(-)?(\d+)(?:\.(\d{1,6}))?$/;
 
 /**

@@ -3,6 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx, Tx } from "@/db/client";
 import { InvalidInputError } from "@/lib/errors";
+import { MAX_CREDITS, MAX_MICRO } from "./credits";
 
 /** Internal helpers of lib/ledger (not part of the public API). */
 
@@ -35,6 +36,7 @@ export function optionalUuid(value: unknown, field: string): string | null {
 export function requirePositive(value: unknown, field = "amount"): bigint {
   if (typeof value !== "bigint") throw new InvalidInputError(field, `${field} must be a bigint of micro-credits`);
   if (value <= 0n) throw new InvalidInputError(field, `${field} must be greater than zero`);
+  if (value > MAX_MICRO) throw new InvalidInputError(field, `${field} must be at most ${MAX_CREDITS.toLocaleString("en-US")} credits`);
   return value;
 }
 
