@@ -39,9 +39,17 @@ function headersToObject(headers?: HeadersInit): Record<string, string> {
   return Object.fromEntries(new Headers(headers).entries());
 }
 
-/** zod issues → [{field, message}] with dotted snake_case paths as the caller sent them. */
+/**
+ * zod issues → [{field, message}] with dotted snake_case paths as the caller sent them. An unknown
+ * field is named itself (`usage.0.prompt_tokens`), not the object that holds it.
+ */
 export function fieldErrors(error: z.ZodError): { field: string; message: string }[] {
-  return error.issues.map((issue) => ({ field: issue.path.length ? issue.path.join(".") : "(body)", message: issue.message }));
+  const name = (path: PropertyKey[]) => (path.length ? path.map(String).join(".") : "(body)");
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ field: name([...issue.path, key]), message: "is not a known field" }))
+      : [{ field: name(issue.path), message: issue.message }],
+  );
 }
 
 export function validationProblem(error: z.ZodError) {

@@ -1,9 +1,10 @@
 import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { holds } from "@/db/schema";
+import { InvalidInputError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { captureHold } from "@/lib/ledger/capture-hold";
-import { HoldNotFoundError } from "@/lib/ledger/errors";
+import { HoldAlreadyResolvedError, HoldExpiredError, HoldNotFoundError } from "@/lib/ledger/errors";
 import { releaseHold } from "@/lib/ledger/release-hold";
 import type { UsageCategory } from "@/lib/ledger/types";
 import { rateCardAt, priceLine, quantitiesOf, type UsageLine } from "./rate-card";
@@ -94,6 +95,15 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
   let amount: bigint;
   let extras: { category?: UsageCategory; quantities?: Record<string, unknown>; rateCardVersion?: number } = {};
   if ("usage" in request) {
+    // SPEC §2: training is always the owner pool's. A paying visitor's hold earmarks that visitor's own
+    // credits, so training reported on it must go through POST /usage-events instead.
+    const training = request.usage.findIndex((line) => line.category === "training");
+    if (training >= 0 && hold.pool === "end_user") {
+      throw new InvalidInputError(
+        `usage.${training}.category`,
+        "training is always paid by the owner pool, never by a paying visitor's credits: report it with POST /api/v1/usage-events (actor operator)",
+      );
+    }
     const card = await rateCardAt(db, now);
     const costs = request.usage.map((line) => priceLine(card.prices, line));
     amount = costs.reduce((a, b) => a + b, 0n);
@@ -101,8 +111,10 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
   } else {
     amount = request.amount;
   }
-  // A zero-cost answer (e.g. 0 tokens) charges nothing: release the whole hold instead.
+  // A zero-cost answer (e.g. 0 tokens) charges nothing: release the whole hold instead, unless it has
+  // expired, which a capture of any amount must report (SPEC §5: an expired hold is not capturable).
   if (amount === 0n) {
+    await assertCapturable(db, hold.id, now);
     const released = await releaseHold(db, { holdId: hold.id });
     authorizedHolds.delete(hold.id);
     if (hold.claim && hold.botId && hold.endUserId) await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: 0n, answerHappened: true });
@@ -115,6 +127,14 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
     await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: result.charged, answerHappened: true });
   }
   return { usageEventId: result.usageEventId, charged: result.charged, released: result.released, uncollected: result.uncollected, cost: amount };
+}
+
+/** The ledger checks this itself for a capture; a zero-cost capture, which releases, checks it here. */
+async function assertCapturable(db: DbOrTx, holdId: string, now: Date): Promise<void> {
+  const [state] = await db.select({ status: holds.status, expiresAt: holds.expiresAt }).from(holds).where(eq(holds.id, holdId)).limit(1);
+  if (!state) throw new HoldNotFoundError(holdId);
+  if (state.status !== "open") throw new HoldAlreadyResolvedError(holdId, state.status);
+  if (state.expiresAt.getTime() <= now.getTime()) throw new HoldExpiredError(holdId);
 }
 
 export async function releaseAuthorization(db: DbOrTx, organizationId: string, holdId: string): Promise<{ released: bigint }> {

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { and, desc, lte } from "drizzle-orm";
 import { isTransaction, type DbOrTx } from "@/db/client";
 import { rateCards } from "@/db/schema";
-import { Credits } from "@/lib/ledger/credits";
-import { InvalidInputError, NotFoundError } from "@/lib/errors";
+import { Credits, MAX_CREDITS, MAX_MICRO } from "@/lib/ledger/credits";
+import { InvalidInputError } from "@/lib/errors";
 import { sharedCache } from "./ttl-cache";
 
 /**
@@ -43,13 +43,17 @@ export const DEFAULT_PRICES: RatePrices = {
 
 const count = z.number().int("must be a whole number").min(0, "must not be negative").max(1_000_000_000, "is too large");
 
-/** Each category's quantities, as the runtime reports them (also the metering API's wire format). */
+/**
+ * Each category's quantities, as the runtime reports them (also the metering API's wire format).
+ * Strict: token counts default to 0, so a misspelled one (`prompt_tokens`) would otherwise price the
+ * answer at nothing and release its hold.
+ */
 export const USAGE_LINE_SHAPES = {
-  llm: z.object({ category: z.literal("llm"), model_tier: z.enum(MODEL_TIERS).default("standard"), input_tokens: count.default(0), output_tokens: count.default(0) }),
-  web_search: z.object({ category: z.literal("web_search"), searches: count.default(1) }),
-  speech_to_text: z.object({ category: z.literal("speech_to_text"), audio_seconds: count }),
-  code_artifact: z.object({ category: z.literal("code_artifact"), artifacts: count.default(1) }),
-  training: z.object({ category: z.literal("training"), training_tokens: count }),
+  llm: z.object({ category: z.literal("llm"), model_tier: z.enum(MODEL_TIERS).default("standard"), input_tokens: count.default(0), output_tokens: count.default(0) }).strict(),
+  web_search: z.object({ category: z.literal("web_search"), searches: count.default(1) }).strict(),
+  speech_to_text: z.object({ category: z.literal("speech_to_text"), audio_seconds: count }).strict(),
+  code_artifact: z.object({ category: z.literal("code_artifact"), artifacts: count.default(1) }).strict(),
+  training: z.object({ category: z.literal("training"), training_tokens: count }).strict(),
 };
 
 export const CATEGORY_ERROR = "must be one of llm, web_search, speech_to_text, code_artifact, training";
@@ -69,8 +73,17 @@ function ceilDiv(numerator: bigint, denominator: bigint): bigint {
 
 const µ = (value: string) => Credits.parse(value, "price");
 
-/** The exact cost of one usage line in micro-credits. */
+/**
+ * The exact cost of one usage line in micro-credits. Quantities are capped by the schema, but a
+ * cost above the per-request limit (absurd prices × huge counts) is refused rather than overflowing.
+ */
 export function priceLine(prices: RatePrices, line: UsageLine): bigint {
+  const cost = uncheckedPrice(prices, line);
+  if (cost > MAX_MICRO) throw new InvalidInputError(line.category, `this ${line.category} usage costs more than ${MAX_CREDITS.toLocaleString("en-US")} credits`);
+  return cost;
+}
+
+function uncheckedPrice(prices: RatePrices, line: UsageLine): bigint {
   switch (line.category) {
     case "llm": {
       const tier = prices.llm[line.model_tier];
@@ -123,15 +136,20 @@ export async function listRateCards(db: DbOrTx): Promise<RateCard[]> {
   return rows.map(toRateCard);
 }
 
-/** The version in force at `at` (the newest whose effective_from ≤ at). */
+/**
+ * The version in force at `at` (the newest whose effective_from ≤ at). A time before the first
+ * version has no price: that is the caller's `occurred_at` at fault (400), not a missing resource.
+ */
 export async function rateCardAt(db: DbOrTx, at: Date): Promise<RateCard> {
   const cards = await rateCardCache.getOrLoad("all", () => listRateCards(db), { shareLoad: !isTransaction(db) });
   const card = cards.find((c) => c.effectiveFrom.getTime() <= at.getTime());
   if (card) return card;
-  // Events before the first version still need a price: fall back to a direct read (cache may be stale).
+  // The cache may be a few seconds stale: ask the database before refusing.
   const [row] = await db.select().from(rateCards).where(and(lte(rateCards.effectiveFrom, at))).orderBy(desc(rateCards.effectiveFrom)).limit(1);
-  if (!row) throw new NotFoundError("Rate card in force at " + at.toISOString());
-  return toRateCard(row);
+  if (row) return toRateCard(row);
+  const [first] = await db.select({ effectiveFrom: rateCards.effectiveFrom }).from(rateCards).orderBy(rateCards.effectiveFrom).limit(1);
+  if (!first) throw new Error("No rate card has been published: run the seed or publish one on the admin rate card page");
+  throw new InvalidInputError("occurred_at", `occurred_at ${at.toISOString()} is before the first rate card (in force from ${first.effectiveFrom.toISOString()}): it has no price`);
 }
 
 /** A new version; never an edit in place. `effectiveFrom` defaults to now and may not be in the past. */

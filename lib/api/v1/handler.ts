@@ -5,6 +5,7 @@ import { authenticateApiKey, type ApiKeyPrincipal } from "@/lib/metering/api-key
 import { apiKeyLimiter } from "@/lib/metering/rate-limit";
 import { hashRequest, withIdempotencyDetailed } from "@/lib/ledger/idempotency";
 import { errorToResponse, problem, validationProblem } from "@/lib/api/problem";
+import { InvalidInputError } from "@/lib/errors";
 // Charges through this API may cross an auto-recharge threshold: register the listener with them.
 import "@/lib/billing/auto-recharge/listener";
 
@@ -55,6 +56,9 @@ export function v1Route<P = Record<string, never>>(options: { write: boolean }, 
         }
       }
       const idempotencyKey = options.write ? request.headers.get("idempotency-key") : null;
+      if (idempotencyKey && idempotencyKey.length > 255) {
+        throw new InvalidInputError("Idempotency-Key", "Idempotency-Key must be 1–255 characters");
+      }
       let result: V1Result;
       let replayed = false;
       if (idempotencyKey) {

@@ -84,7 +84,7 @@ export function openApiDocument(serverUrl: string) {
           operationId: "releaseAuthorization",
           summary: "Release a hold without charging (the answer did not happen)",
           parameters: [holdIdParam, idempotencyHeader],
-          responses: { "200": ok("Released", s.releaseResponse), ...errors, "404": problemResponse("not_found"), "409": problemResponse("hold_already_resolved") },
+          responses: { "200": ok("Released", s.releaseResponse), ...errors, "404": problemResponse("not_found"), "409": problemResponse("hold_already_resolved | idempotency_conflict") },
         },
       },
       "/api/v1/usage-events": {
@@ -109,7 +109,12 @@ export function openApiDocument(serverUrl: string) {
           summary: "Charge up to 1000 events; each gets its own result",
           parameters: [idempotencyHeader],
           requestBody: { required: true, content: { "application/json": { schema: { type: "object", properties: { events: { type: "array", maxItems: 1000, items: json(s.usageEventRequest, "input") } }, required: ["events"] } } } },
-          responses: { "200": ok("Per-event results", s.usageEventBatchResponse), ...errors, "413": problemResponse("batch_too_large: more than 1000 events") },
+          responses: {
+            "200": ok("Per-event results", s.usageEventBatchResponse),
+            ...errors,
+            "409": problemResponse("idempotency_conflict"),
+            "413": problemResponse("batch_too_large: more than 1000 events"),
+          },
         },
       },
       "/api/v1/balance": {
@@ -132,7 +137,7 @@ export function openApiDocument(serverUrl: string) {
           summary: "A signed link to an end user's credit pages",
           parameters: [idempotencyHeader],
           requestBody: body(s.endUserSessionRequest),
-          responses: { "201": ok("Session link", s.endUserSessionResponse), ...errors, "404": problemResponse("not_found") },
+          responses: { "201": ok("Session link", s.endUserSessionResponse), ...errors, "404": problemResponse("not_found"), "409": problemResponse("idempotency_conflict") },
         },
       },
     },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_CREDITS, MAX_MICRO, MICRO } from "@/lib/ledger/credits";
 import { CATEGORY_ERROR, USAGE_LINE_SHAPES, usageLineSchema } from "@/lib/metering/rate-card";
 
 /**
@@ -10,14 +11,29 @@ export const creditString = z
   .regex(/^\d+(\.\d{1,6})?$/, "must be a decimal string of credits with at most 6 decimal places, e.g. \"0.25\"")
   .meta({ description: "Credits as a decimal string (1 credit = 1,000,000 micro-credits; at most 6 decimals)", example: "0.05" });
 
-export const positiveCreditString = creditString.refine((v) => /[1-9]/.test(v), "must be greater than zero");
+const microOf = (v: string) => {
+  const [whole, frac = ""] = v.split(".");
+  return BigInt(whole) * MICRO + BigInt(frac.padEnd(6, "0"));
+};
+
+/** A request's amount: more than zero, at most a billion credits (lib/ledger/credits.ts, MAX_CREDITS). */
+export const positiveCreditString = creditString
+  .refine((v) => /[1-9]/.test(v), "must be greater than zero")
+  .refine((v) => !/^\d+(\.\d{1,6})?$/.test(v) || microOf(v) <= MAX_MICRO, `must be at most ${MAX_CREDITS.toLocaleString("en-US")} credits`);
 
 export const actorSchema = z.enum(["operator", "free_visitor", "paying_visitor"]).meta({
   description: "operator → owner pool; free_visitor → the bot's free reserve, paid by the owner pool; paying_visitor → that end user's own credits",
 });
 
 const botId = z.uuid("must be a bot id (uuid)");
-const endUserId = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").meta({ description: "Your id for the visitor; created on first sight" });
+const endUserId = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(200, "must be at most 200 characters")
+  // Postgres text cannot store U+0000, and no real visitor id holds control characters.
+  .regex(/^[^\p{Cc}]*$/u, "must not contain control characters")
+  .meta({ description: "Your id for the visitor; created on first sight" });
 export { usageLineSchema };
 const usageLines = USAGE_LINE_SHAPES;
 
@@ -120,11 +136,26 @@ export const botsResponse = z.object({ data: z.array(z.object({ id: z.uuid(), na
 export const endUserSessionRequest = z.object({ bot_id: botId, end_user_id: endUserId }).strict();
 export const endUserSessionResponse = z.object({ url: z.url(), expires_at: z.iso.datetime() });
 
-export const problemSchema = z.object({
+/**
+ * RFC 9457 problem details. Besides the standard members, a problem carries its error's details
+ * (listed below as optional); it stays open to more, as RFC 9457 allows extension members.
+ */
+export const problemSchema = z.looseObject({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),
   code: z.string().meta({ description: "Stable machine-readable code, e.g. insufficient_credits" }),
   detail: z.string().optional(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().meta({ description: "validation_error: each bad field" }),
+  shortfall: creditString.optional().meta({ description: "402: credits missing for this request" }),
+  available: creditString.optional().meta({ description: "402: credits available when it was refused" }),
+  requested: creditString.optional().meta({ description: "insufficient_credits: credits the request needed" }),
+  account_id: z.uuid().optional().meta({ description: "insufficient_credits: the ledger account that was short" }),
+  reason: z.enum(["visitor_daily_limit", "period_reserve"]).optional().meta({ description: "free_reserve_exhausted: which limit was hit" }),
+  bot_id: z.string().optional(),
+  end_user_id: z.string().optional(),
+  hold_id: z.string().optional(),
+  hold_status: z.enum(["captured", "released", "expired"]).optional().meta({ description: "hold_already_resolved: how the hold was resolved" }),
+  key: z.string().optional().meta({ description: "idempotency_conflict: the Idempotency-Key" }),
+  organization_id: z.uuid().optional().meta({ description: "organization_suspended: the suspended organization" }),
 });
