@@ -107,3 +107,55 @@ describe("concurrency on one hot account", () => {
     expect(await verifyLedger(t.db)).toEqual([]);
   });
 });
+
+describe("a flush that runs after the expiry job, with the time it started at", () => {
+  // A flush takes its time (p_now) when it starts; waiting on another account's lock, it can run after
+  // the expiry job has expired a batch's unheld part and marked it processed. Passing the times
+  // explicitly replays that order without racing real locks.
+  it("a release on a batch the job already processed expires what it frees, and verify stays clean", async () => {
+    const { accountId } = await newOrgAccount(t.db, "released-after-expiry");
+    const started = new Date();
+    const expiresAt = new Date(started.getTime() + 60 * 60 * 1000);
+    const batch = (await grantBatch(t.db, { accountId, type: "free", source: "promo", amount: C(5), expiresAt, now: new Date(started.getTime() - 1000) })).batch;
+    const hold = await placeHold(t.db, { accountId, amount: C(3) });
+    // The job, past the expiry: the 2 unheld credits expire; the 3 held stay with the hold.
+    expect(await expireBatches(t.db, { now: new Date(expiresAt.getTime() + 1000) })).toMatchObject({ expired: 1, amount: C(2) });
+    const { resolveHoldItems } = await import("./resolve-holds");
+    const [released] = await resolveHoldItems(t.db, [{ hold_id: hold.holdId, action: "release" }], started);
+    expect(released).toMatchObject({ released: C(3) });
+    const [after] = await rows<{ remaining: string; held: string }>(t.db, sql`select remaining::text, held::text from batches where id = ${batch.id}`);
+    expect(after).toEqual({ remaining: "0", held: "0" });
+    const [expired] = await rows<{ total: string }>(t.db, sql`select (-sum(remaining_delta))::text as total from ledger_entries where batch_id = ${batch.id} and kind = 'expire'`);
+    expect(expired.total).toBe(C(5).toString());
+    expect((await getBalance(t.db, accountId)).available).toBe(0n);
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+
+  it("what one item of a flush releases on a processed batch is not spent by the next item's excess", async () => {
+    const { accountId } = await newOrgAccount(t.db, "captured-after-expiry");
+    const started = new Date();
+    const expiresAt = new Date(started.getTime() + 60 * 60 * 1000);
+    const now = new Date(started.getTime() - 1000);
+    const promo = (await grantBatch(t.db, { accountId, type: "free", source: "promo", amount: C(5), expiresAt, now })).batch;
+    await grantBatch(t.db, { accountId, type: "paid", source: "top_up", amount: C(10), now });
+    // Free first: both holds earmark the promo batch.
+    const released = await placeHold(t.db, { accountId, amount: C(2) });
+    const captured = await placeHold(t.db, { accountId, amount: C(1) });
+    await expireBatches(t.db, { now: new Date(expiresAt.getTime() + 1000) });
+    const { resolveHoldItems } = await import("./resolve-holds");
+    const [, capture] = await resolveHoldItems(
+      t.db,
+      [
+        { hold_id: released.holdId, action: "release" },
+        { hold_id: captured.holdId, action: "capture", amount: C(3).toString() },
+      ],
+      started,
+    );
+    // 1 from its own earmark, the 2 over it from the paid batch, not from the 2 just released on the promo batch.
+    expect(capture).toMatchObject({ charged: C(3), uncollected: 0n });
+    const [after] = await rows<{ remaining: string }>(t.db, sql`select remaining::text from batches where id = ${promo.id}`);
+    expect(after.remaining).toBe("0");
+    expect((await getBalance(t.db, accountId)).available).toBe(C(8));
+    expect(await verifyLedger(t.db)).toEqual([]);
+  });
+});

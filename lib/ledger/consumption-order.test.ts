@@ -54,8 +54,8 @@ describe("consumption order (pure)", () => {
 describe("the SQL mirror", () => {
   it("appears verbatim in every hot-path function of the migrations", () => {
     const dir = path.join(process.cwd(), "drizzle");
-    // 0002 created the hot-path functions; 0008 (fast paths) replaced both, 0010 ledger_resolve_holds
-    // again. Every definition of either must carry the order verbatim.
+    // 0002 created the hot-path functions; 0008 (fast paths) replaced both, 0010 and 0011
+    // ledger_resolve_holds again. Every definition of either must carry the order verbatim.
     const orderOf = { ledger_apply_debits: consumptionOrderSql("b"), ledger_resolve_holds: consumptionOrderSql("bb") };
     let definitions = 0;
     for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql"))) {
@@ -68,7 +68,7 @@ describe("the SQL mirror", () => {
         expect(part.slice(0, part.indexOf("END $$")), `${name} in ${file}`).toContain(orderOf[name]);
       }
     }
-    expect(definitions).toBe(5); // 0002: both, 0008: both, 0010: ledger_resolve_holds
+    expect(definitions).toBe(6); // 0002: both, 0008: both, 0010 and 0011: ledger_resolve_holds
   });
 
   it("is the installed function's order too", async () => {
