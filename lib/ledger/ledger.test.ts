@@ -396,6 +396,32 @@ describe("verbs", () => {
     await t.db.execute(sql`update batches set expired_at = null where id = ${g.batch.id}`);
   });
 
+  it("the verifier reports a purchase granted into two accounts, and a missing at-most-once guard", async () => {
+    const a = await newOrgAccount(t.db, "twice-a");
+    const b = await newOrgAccount(t.db, "twice-b");
+    // The same paid Checkout Session granted to two pools: the (account, source, ref) key allows it.
+    await grantBatch(t.db, { accountId: a.accountId, type: "paid", source: "pack", amount: C(500), externalRef: "cs_test_granted_twice" });
+    const second = await grantBatch(t.db, { accountId: b.accountId, type: "paid", source: "pack", amount: C(500), externalRef: "cs_test_granted_twice" });
+    expect((await verifyLedger(t.db)).map((x) => x.invariant)).toEqual(["4.purchase_grants_once"]);
+    // Clear the duplicate reference so the tests after this one see a clean ledger.
+    await t.db.execute(sql`update batches set external_ref = null where id = ${second.batch.id}`);
+    await expectNoBreaches();
+
+    await t.db.execute(sql`alter table ledger_entries disable trigger ledger_entries_no_truncate`);
+    await t.db.execute(sql`alter index orders_invoice_unique rename to orders_invoice_unique_gone`);
+    try {
+      const breaches = await verifyLedger(t.db);
+      expect(breaches.map((x) => [x.invariant, x.samples])).toEqual([
+        ["2.entries_immutable", [{ trigger: "ledger_entries_no_truncate" }]],
+        ["4.at_most_once_guards", [{ index: "orders_invoice_unique" }]],
+      ]);
+    } finally {
+      await t.db.execute(sql`alter table ledger_entries enable trigger ledger_entries_no_truncate`);
+      await t.db.execute(sql`alter index orders_invoice_unique_gone rename to orders_invoice_unique`);
+    }
+    await expectNoBreaches();
+  });
+
   it("ledger entries are immutable", async () => {
     await expect(t.db.execute(sql`update ledger_entries set remaining_delta = 0`)).rejects.toThrow();
     await expect(t.db.execute(sql`delete from ledger_entries`)).rejects.toThrow();

@@ -60,10 +60,9 @@ const CHECKS: Check[] = [
   },
   {
     invariant: "2.entries_immutable",
-    description: "the trigger refusing UPDATE/DELETE on ledger_entries is installed and enabled",
-    query: sql`select 'ledger_entries_no_update_delete' as trigger where not exists (
-                 select 1 from pg_trigger where tgname = 'ledger_entries_no_update_delete' and tgenabled <> 'D'
-                   and tgrelid = 'ledger_entries'::regclass)`,
+    description: "the triggers refusing UPDATE/DELETE and TRUNCATE on ledger_entries are installed and enabled",
+    query: sql`select g.name as trigger from (values ('ledger_entries_no_update_delete'), ('ledger_entries_no_truncate')) g(name)
+                where not exists (select 1 from pg_trigger where tgname = g.name and tgenabled <> 'D' and tgrelid = 'ledger_entries'::regclass)`,
   },
   {
     invariant: "2.entry_shape",
@@ -148,6 +147,19 @@ const CHECKS: Check[] = [
     invariant: "4.no_orphan_earmarks",
     description: "earmarks point at an existing hold",
     query: sql`select he.hold_id, he.batch_id from hold_earmarks he left join holds h on h.id = he.hold_id where h.id is null`,
+  },
+  {
+    invariant: "4.purchase_grants_once",
+    description: "a Stripe checkout session, invoice or other external reference is granted into one account only",
+    query: sql`select external_ref, count(distinct account_id)::int as accounts from batches
+                where external_ref is not null group by external_ref having count(distinct account_id) > 1`,
+  },
+  {
+    invariant: "4.at_most_once_guards",
+    description: "the unique keys that make a Stripe event, a checkout session, an invoice, an idempotency key and a grant take effect once are installed",
+    query: sql`select g.name as index from (values ('stripe_events_pkey'), ('idempotency_keys_scope_key_pk'), ('batches_external_ref_unique'),
+                      ('orders_checkout_session_unique'), ('orders_invoice_unique'), ('recharges_one_in_flight')) g(name)
+                where not exists (select 1 from pg_index i join pg_class c on c.oid = i.indexrelid where c.relname = g.name and i.indisunique and i.indisvalid)`,
   },
   {
     invariant: "4.hold_resolves_once",
