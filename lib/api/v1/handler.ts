@@ -6,6 +6,8 @@ import { apiKeyLimiter } from "@/lib/metering/rate-limit";
 import { hashRequest, withIdempotencyDetailed } from "@/lib/ledger/idempotency";
 import { errorToResponse, problem, validationProblem } from "@/lib/api/problem";
 import { InvalidInputError } from "@/lib/errors";
+import { InsufficientCreditsError } from "@/lib/ledger/errors";
+import { creditsOnTheWay } from "@/lib/billing/auto-recharge/wait";
 // Charges through this API may cross an auto-recharge threshold: register the listener with them.
 import "@/lib/billing/auto-recharge/listener";
 
@@ -59,19 +61,24 @@ export function v1Route<P = Record<string, never>>(options: { write: boolean }, 
       if (idempotencyKey && idempotencyKey.length > 255) {
         throw new InvalidInputError("Idempotency-Key", "Idempotency-Key must be 1–255 characters");
       }
-      let result: V1Result;
-      let replayed = false;
-      if (idempotencyKey) {
-        const outcome = await withIdempotencyDetailed(
+      const execute = async (): Promise<{ response: V1Result; replayed: boolean }> => {
+        if (!idempotencyKey) return { response: await handler({ request, principal, params, body, db: db() }), replayed: false };
+        return withIdempotencyDetailed(
           db(),
           { scope: `v1:${principal.organizationId}`, key: idempotencyKey, requestHash: hashRequest({ method: request.method, path: request.nextUrl.pathname, body }) },
           (tx) => handler({ request, principal, params, body, db: tx }),
         );
-        result = outcome.response;
-        replayed = outcome.replayed;
-      } else {
-        result = await handler({ request, principal, params, body, db: db() });
+      };
+      let outcome: { response: V1Result; replayed: boolean };
+      try {
+        outcome = await execute();
+      } catch (error) {
+        // Refused for the owner pool while auto-recharge is paying a top-up: wait for it and try once
+        // more (SPEC §17 ex. 6). Out here, the refused attempt's transaction is over and holds no lock.
+        if (!(error instanceof InsufficientCreditsError) || !(await creditsOnTheWay(db(), principal.organizationId))) throw error;
+        outcome = await execute();
       }
+      const { response: result, replayed } = outcome;
       const headers: Record<string, string> = { "x-ratelimit-remaining": String(limit.remaining) };
       if (replayed) headers["idempotent-replayed"] = "true";
       // A plain Response: NextResponse.json builds a Response, then a second one around its body stream,

@@ -112,6 +112,46 @@ describe("auto-recharge", () => {
     expect(await available(accountId)).toBe("340");
   });
 
+  it("SPEC §17 ex. 6 through the API: 300 concurrent answers of 1 credit from 120 all succeed, waiting for the top-up", async () => {
+    const { orgId, botId, accountId } = await orgWithCard("Six Co", "4242424242424242", "120");
+    resetBalanceAlertMemo();
+    const { createApiKey } = await import("@/lib/metering/api-keys");
+    const { callRoute } = await import("@/test/api");
+    const { POST: usagePOST } = await import("@/app/api/v1/usage-events/route");
+    const key = (await createApiKey(t.db, { organizationId: orgId, name: "runtime" })).plaintext;
+    // 100 web searches at 0.01 = 1 credit per answer; half of them with an Idempotency-Key.
+    const replies = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        callRoute(usagePOST, {
+          body: { bot_id: botId, actor: "operator", category: "web_search", searches: 100 },
+          headers: { authorization: `Bearer ${key}`, ...(i % 2 ? { "idempotency-key": `answer-${i}` } : {}) },
+        }),
+      ),
+    );
+    expect(replies.filter((r) => r.status !== 201).map((r) => r.body.code)).toEqual([]);
+    const rows = await waitFor(() => rechargesOf(orgId), (all) => all.length > 0 && all.every((r) => r.status === "succeeded"));
+    await new Promise((r) => setTimeout(r, 200)); // any straggling listener has had its chance
+    const settled = await rechargesOf(orgId);
+    // The crossing at 100 paid once. The answers that waited for it leave 70, below 100 again: SPEC §7
+    // then calls for another top-up, which may follow — but only after the first one resolved.
+    expect(settled.length).toBeGreaterThanOrEqual(1);
+    expect(settled.length).toBeLessThanOrEqual(2);
+    if (settled.length === 2) expect(settled[1].createdAt.getTime()).toBeGreaterThanOrEqual(rows[0].resolvedAt!.getTime());
+    expect(settled.every((r) => r.status === "succeeded")).toBe(true);
+    expect(await available(accountId)).toBe(Credits.format(credits("120") + BigInt(settled.length) * credits("250") - credits("300")));
+  });
+
+  it("a refused charge does not wait while a declined card awaits its retry", async () => {
+    const { orgId } = await orgWithCard("Declined Wait Co", "4000000000000002", "0.5");
+    const { creditsOnTheWay } = await import("./wait");
+    // The first refusal opens a recharge, which the card declines (retry scheduled).
+    expect(await creditsOnTheWay(t.db, orgId, { stripe: h.stripe })).toBe(false);
+    expect((await rechargesOf(orgId)).map((r) => r.status)).toEqual(["retrying"]);
+    const started = Date.now();
+    expect(await creditsOnTheWay(t.db, orgId, { stripe: h.stripe, timeoutMs: 5_000 })).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("a charge's late listener, reporting an available from before a recharge landed, does not charge the card again", async () => {
     const { orgId, accountId } = await orgWithCard("Late Co", "4242424242424242", "120");
     const { debit } = await import("@/lib/ledger/debit");

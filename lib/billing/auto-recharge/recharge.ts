@@ -48,6 +48,14 @@ export async function requestRecharge(db: DbOrTx, organizationId: string, option
   return row ?? null;
 }
 
+// The recharges this process is paying right now, per organization: a refused charge waits for
+// that payment rather than polling the database (./wait.ts). Process-wide, like the caches.
+const running: Map<string, Promise<Recharge>> = ((globalThis as { __creditdeskRunningRecharges?: Map<string, Promise<Recharge>> }).__creditdeskRunningRecharges ??= new Map());
+
+export function runningRecharge(organizationId: string): Promise<Recharge> | undefined {
+  return running.get(organizationId);
+}
+
 /** When available is below the threshold: open a recharge and charge it now. Returns what happened. */
 export async function rechargeIfBelowThreshold(db: DbOrTx, organizationId: string, options: { trigger: string; now?: Date; stripe?: Stripe; available?: bigint }) {
   const settings = await getAutoRecharge(db, organizationId);
@@ -63,7 +71,13 @@ export async function rechargeIfBelowThreshold(db: DbOrTx, organizationId: strin
     await db.delete(recharges).where(and(eq(recharges.id, recharge.id), eq(recharges.status, "pending"), eq(recharges.attempts, 0)));
     return null;
   }
-  return processRecharge(db, recharge.id, options);
+  const payment = processRecharge(db, recharge.id, options);
+  running.set(organizationId, payment);
+  try {
+    return await payment;
+  } finally {
+    if (running.get(organizationId) === payment) running.delete(organizationId);
+  }
 }
 
 async function spentThisMonth(db: DbOrTx, organizationId: string, now: Date): Promise<number> {
