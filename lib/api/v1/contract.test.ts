@@ -5,7 +5,8 @@ import { useTestDb } from "@/test/db";
 import { callRoute } from "@/test/api";
 import { bots, organizations } from "@/db/schema";
 import { createApiKey, revokeApiKey } from "@/lib/metering/api-keys";
-import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
+import { getOrCreateEndUserAccount, getOrCreateOrgAccount } from "@/lib/ledger/accounts";
+import { findOrCreateEndUser } from "@/lib/bots/bots";
 import { grantBatch } from "@/lib/ledger/grant-batch";
 import { getBalance } from "@/lib/ledger/get-balance";
 import { Credits } from "@/lib/ledger/credits";
@@ -48,6 +49,14 @@ async function seedOrg(name: string, credits: string | null, freeReserve?: { per
   const account = await getOrCreateOrgAccount(t.db, org.id);
   if (credits) await grantBatch(t.db, { accountId: account.id, type: "paid", source: "top_up", amount: Credits.parse(credits) });
   return { orgId: org.id, botId: bot.id, codingBotId: codingBot.id, key: key.plaintext, accountId: account.id };
+}
+
+/** A paying visitor of main's first bot who bought a 1-credit pack: their own account. */
+async function payingVisitorWithOneCredit(externalId: string): Promise<{ id: string }> {
+  const endUser = await findOrCreateEndUser(t.db, main.botId, externalId);
+  const account = await getOrCreateEndUserAccount(t.db, { organizationId: main.orgId, botId: main.botId, endUserId: endUser.id });
+  await grantBatch(t.db, { accountId: account.id, type: "paid", source: "pack", amount: Credits.parse("1") });
+  return account;
 }
 
 const auth = (org: Org, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${org.key}`, ...extra });
@@ -230,11 +239,7 @@ describe("validation of what passes the schema's first look", () => {
   });
 
   it("training reported on a paying visitor's hold is refused: the visitor's credits never pay for training", async () => {
-    const { getOrCreateEndUserAccount } = await import("@/lib/ledger/accounts");
-    const { findOrCreateEndUser } = await import("@/lib/bots/bots");
-    const endUser = await findOrCreateEndUser(t.db, main.botId, "payer-training");
-    const account = await getOrCreateEndUserAccount(t.db, { organizationId: main.orgId, botId: main.botId, endUserId: endUser.id });
-    await grantBatch(t.db, { accountId: account.id, type: "paid", source: "pack", amount: Credits.parse("1") });
+    const account = await payingVisitorWithOneCredit("payer-training");
     const held = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "paying_visitor", end_user_id: "payer-training", amount: "0.5" }, headers: auth(main) });
     expect(held.body.pool).toBe("end_user");
     const id = held.body.id as string;
@@ -344,11 +349,7 @@ describe("pool routing", () => {
   });
 
   it("a paying visitor with credits pays from their own batches only", async () => {
-    const { getOrCreateEndUserAccount } = await import("@/lib/ledger/accounts");
-    const { findOrCreateEndUser } = await import("@/lib/bots/bots");
-    const endUser = await findOrCreateEndUser(t.db, main.botId, "payer-2");
-    const account = await getOrCreateEndUserAccount(t.db, { organizationId: main.orgId, botId: main.botId, endUserId: endUser.id });
-    await grantBatch(t.db, { accountId: account.id, type: "paid", source: "pack", amount: Credits.parse("1") });
+    const account = await payingVisitorWithOneCredit("payer-2");
     const ownerBefore = await balanceOf(main.accountId);
     const res = await callRoute(usagePOST, { body: { bot_id: main.botId, actor: "paying_visitor", end_user_id: "payer-2", category: "web_search" }, headers: auth(main) });
     expect(res.body).toMatchObject({ charged: "0.01", pool: "end_user" });
