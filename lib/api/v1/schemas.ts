@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_CREDITS, MAX_MICRO, MICRO } from "@/lib/ledger/credits";
+import { Credits, MAX_CREDITS, MAX_MICRO } from "@/lib/ledger/credits";
 import { CATEGORY_ERROR, USAGE_LINE_SHAPES, usageLineSchema } from "@/lib/metering/rate-card";
 
 /**
@@ -11,15 +11,19 @@ export const creditString = z
   .regex(/^\d+(\.\d{1,6})?$/, "must be a decimal string of credits with at most 6 decimal places, e.g. \"0.25\"")
   .meta({ description: "Credits as a decimal string (1 credit = 1,000,000 micro-credits; at most 6 decimals)", example: "0.05" });
 
-const microOf = (v: string) => {
-  const [whole, frac = ""] = v.split(".");
-  return BigInt(whole) * MICRO + BigInt(frac.padEnd(6, "0"));
-};
+/** Micro-credits of a credit string, or null when it is not one (creditString has said so already). */
+function microOrNull(value: string): bigint | null {
+  try {
+    return Credits.parse(value);
+  } catch {
+    return null;
+  }
+}
 
 /** A request's amount: more than zero, at most a billion credits (lib/ledger/credits.ts, MAX_CREDITS). */
 export const positiveCreditString = creditString
   .refine((v) => /[1-9]/.test(v), "must be greater than zero")
-  .refine((v) => !/^\d+(\.\d{1,6})?$/.test(v) || microOf(v) <= MAX_MICRO, `must be at most ${MAX_CREDITS.toLocaleString("en-US")} credits`);
+  .refine((v) => (microOrNull(v) ?? 0n) <= MAX_MICRO, `must be at most ${MAX_CREDITS.toLocaleString("en-US")} credits`);
 
 export const actorSchema = z.enum(["operator", "free_visitor", "paying_visitor"]).meta({
   description: "operator → owner pool; free_visitor → the bot's free reserve, paid by the owner pool; paying_visitor → that end user's own credits",

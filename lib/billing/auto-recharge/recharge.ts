@@ -17,7 +17,7 @@ export type Recharge = typeof recharges.$inferSelect;
 /** Waits before the 2nd, 3rd, 4th attempt of a declined recharge (seed 004: resolve before zero). */
 export const RETRY_BACKOFF_MS = [60 * 60_000, 6 * 60 * 60_000, 24 * 60 * 60_000];
 
-const IN_FLIGHT = ["pending", "retrying", "requires_action"] as const;
+export const IN_FLIGHT = ["pending", "retrying", "requires_action"] as const;
 
 export async function availableCredits(db: DbOrTx, organizationId: string, now?: Date): Promise<bigint> {
   const account = await getOrCreateOrgAccount(db, organizationId);

@@ -3,7 +3,7 @@ import type Stripe from "stripe";
 import type { DbOrTx } from "@/db/client";
 import { recharges } from "@/db/schema";
 import { getAutoRecharge } from "./settings";
-import { rechargeIfBelowThreshold, runningRecharge } from "./recharge";
+import { IN_FLIGHT, rechargeIfBelowThreshold, runningRecharge } from "./recharge";
 
 /**
  * How long a refused charge may wait for a recharge that is being paid. A card payment takes a second
@@ -37,26 +37,20 @@ export async function creditsOnTheWay(db: DbOrTx, organizationId: string, option
     // win). The winner pays it now, so it is resolved when this returns.
     const opened = await rechargeIfBelowThreshold(db, organizationId, { trigger: "charge", stripe: options.stripe });
     if (opened) return opened.status === "succeeded";
+    // The in-flight index allows one such row per organization.
     const [inFlight] = await db
       .select({ status: recharges.status })
       .from(recharges)
-      .where(and(eq(recharges.organizationId, organizationId), eq(recharges.status, "pending")))
+      .where(and(eq(recharges.organizationId, organizationId), inArray(recharges.status, [...IN_FLIGHT])))
       .limit(1);
-    // Nothing being paid and nothing to open: the balance is at or above the threshold, so credits
-    // arrived since the refusal (one more try is worth it), or a card problem holds the recharge.
-    if (!inFlight) return !(await cardTrouble(db, organizationId));
+    // Nothing in flight and nothing to open: the balance is at or above the threshold, so credits
+    // arrived since the refusal and one more try is worth it.
+    if (!inFlight) return true;
+    // A declined card waiting for its retry, or 3-D Secure: it will not pay in time.
+    if (inFlight.status !== "pending") return false;
     await sleep(Math.min(POLL_MS, deadline - Date.now()));
   }
   return false;
-}
-
-async function cardTrouble(db: DbOrTx, organizationId: string): Promise<boolean> {
-  const [stuck] = await db
-    .select({ status: recharges.status })
-    .from(recharges)
-    .where(and(eq(recharges.organizationId, organizationId), inArray(recharges.status, ["retrying", "requires_action"])))
-    .limit(1);
-  return Boolean(stuck);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
