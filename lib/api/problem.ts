@@ -28,10 +28,18 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
-export function problem(status: number, code: string, detail?: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
+export function problemBody(status: number, code: string, detail?: string, extra: Record<string, unknown> = {}): Problem {
   // Extras (a domain error's details) come first so they can never overwrite the RFC 9457 members.
-  const body: Problem = { ...extra, type: `https://creditdesk.dev/problems/${code}`, title: TITLES[status] ?? "Error", status, code, detail };
-  return Response.json(body, { status, headers: { "content-type": "application/problem+json", ...headersToObject(headers) } });
+  return { ...extra, type: `https://creditdesk.dev/problems/${code}`, title: TITLES[status] ?? "Error", status, code, detail };
+}
+
+export function problem(status: number, code: string, detail?: string, extra: Record<string, unknown> = {}, headers?: HeadersInit) {
+  return problemResponse(problemBody(status, code, detail, extra), headers);
+}
+
+/** A problem body (fresh or replayed from storage) as application/problem+json. */
+export function problemResponse(body: Problem, headers?: HeadersInit) {
+  return Response.json(body, { status: body.status, headers: { "content-type": "application/problem+json", ...headersToObject(headers) } });
 }
 
 function headersToObject(headers?: HeadersInit): Record<string, string> {
@@ -59,7 +67,11 @@ export function validationProblem(error: z.ZodError) {
 
 export function errorToResponse(error: unknown) {
   if (error instanceof z.ZodError) return validationProblem(error);
-  if (error instanceof DomainError) return problem(error.status, error.code, error.message, error.details);
+  if (error instanceof DomainError) return problemResponse(domainProblem(error));
   console.error("unhandled error in route handler", error);
   return problem(500, "internal_error", "Something went wrong on our side. Try again; if it persists, contact support.");
+}
+
+export function domainProblem(error: DomainError): Problem {
+  return problemBody(error.status, error.code, error.message, error.details);
 }

@@ -61,7 +61,8 @@ export interface IdempotencyKeyInput {
  * Runs `fn` at most once per (scope, key): the key row is inserted in the same transaction as fn's
  * writes, so a concurrent replay waits on the unique index and then reads the committed response
  * (one effect only). Same key + same hash → the first response again; other hash →
- * IdempotencyConflictError (409). If fn throws, nothing is stored and a retry runs again.
+ * IdempotencyConflictError (409). If fn throws, its writes and the claim roll back; a caller that wants
+ * the refusal to be the key's first result stores it afterwards with `recordIdempotentOutcome`.
  * `fn` must do its writes through the given tx (e.g. `debit(tx, …)`).
  */
 export async function withIdempotency<T>(
@@ -106,4 +107,24 @@ export async function withIdempotencyDetailed<T>(
     };
     return run(outer);
   });
+}
+
+/**
+ * Stores a result that was produced outside `withIdempotencyDetailed`'s transaction, typically a refusal
+ * (a 402) whose transaction rolled back with the claim: a retry with the same key then gets that refusal
+ * again instead of running anew. If the key was taken meanwhile (a concurrent retry that ran and
+ * stored its own result), the stored result wins and comes back as a replay; another request hash
+ * under the key is the usual IdempotencyConflictError.
+ */
+export async function recordIdempotentOutcome<T>(db: DbOrTx, input: IdempotencyKeyInput, response: T): Promise<{ response: T; replayed: boolean }> {
+  const { scope, key, requestHash } = input;
+  const stored = await rows<{ scope: string }>(
+    db,
+    sql`insert into idempotency_keys (scope, key, request_hash, response) values (${scope}, ${key}, ${requestHash}, ${serializeResponse(response)}::jsonb)
+        on conflict (scope, key) do nothing returning scope`,
+  );
+  if (stored.length > 0) return { response, replayed: false };
+  // Taken meanwhile: read it through withIdempotencyDetailed, which waits for an uncommitted claim and
+  // replays (its fn runs only if that claim rolled back, and then it stores this response after all).
+  return withIdempotencyDetailed(db, input, async () => response);
 }

@@ -403,6 +403,50 @@ describe("idempotency", () => {
     expect(new Set(captures.map((c) => c.body.usage_event_id)).size).toBe(1);
     expect(await balanceOf(org.accountId)).toBe("9.47");
   });
+
+  it("a refusal is the key's first result too: the same key gets the same 402 after credits arrive, a new key is charged", async () => {
+    const org = await seedOrg("Idem402", "1");
+    const body = { bot_id: org.botId, actor: "operator", amount: "5" };
+    const key = { "idempotency-key": "auth-402" };
+    const refusals = await Promise.all(Array.from({ length: 6 }, () => callRoute(authorizePOST, { body, headers: auth(org, key) })));
+    expect(refusals.map((r) => r.status)).toEqual([402, 402, 402, 402, 402, 402]);
+    expect(refusals[0].headers.get("content-type")).toBe("application/problem+json");
+    expect(refusals[0].body).toMatchObject({ code: "insufficient_credits", shortfall: "4", available: "1" });
+
+    await grantBatch(t.db, { accountId: org.accountId, type: "paid", source: "top_up", amount: Credits.parse("10") });
+    const replay = await callRoute(authorizePOST, { body, headers: auth(org, key) });
+    expect(replay.status).toBe(402);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.headers.get("content-type")).toBe("application/problem+json");
+    expect(replay.body).toEqual(refusals[0].body);
+    expect((await callRoute(authorizePOST, { body: { ...body, amount: "4" }, headers: auth(org, key) })).body.code).toBe("idempotency_conflict");
+    expect(await balanceOf(org.accountId)).toBe("11");
+    expect((await getBalance(t.db, org.accountId)).held).toBe(0n);
+
+    const fresh = await callRoute(authorizePOST, { body, headers: auth(org, { "idempotency-key": "auth-402-again" }) });
+    expect(fresh.status).toBe(201);
+    expect((await getBalance(t.db, org.accountId)).held).toBe(Credits.parse("5"));
+  });
+
+  it("a capture refused because the hold is resolved is kept too; a request that never ran (400) is not", async () => {
+    const org = await seedOrg("Idem409", "10");
+    const hold = await callRoute(authorizePOST, { body: { bot_id: org.botId, actor: "operator", amount: "1" }, headers: auth(org) });
+    const id = hold.body.id as string;
+    await callRoute(releasePOST, { rawBody: "", headers: auth(org), params: { id } });
+    const late = await callRoute(capturePOST, { body: { amount: "1" }, headers: auth(org, { "idempotency-key": "cap-late" }), params: { id } });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe("hold_already_resolved");
+    const again = await callRoute(capturePOST, { body: { amount: "1" }, headers: auth(org, { "idempotency-key": "cap-late" }), params: { id } });
+    expect(again.status).toBe(409);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+
+    const bad = { bot_id: org.botId, actor: "operator", amount: "-1" };
+    expect((await callRoute(authorizePOST, { body: bad, headers: auth(org, { "idempotency-key": "auth-bad" }) })).status).toBe(400);
+    const fixed = await callRoute(authorizePOST, { body: bad, headers: auth(org, { "idempotency-key": "auth-bad" }) });
+    expect(fixed.status).toBe(400);
+    expect(fixed.headers.get("idempotent-replayed")).toBeNull();
+    expect(await balanceOf(org.accountId)).toBe("10");
+  });
 });
 
 describe("reads", () => {

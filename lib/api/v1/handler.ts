@@ -3,10 +3,10 @@ import { z } from "zod";
 import { db, type DbOrTx } from "@/db/client";
 import { authenticateApiKey, type ApiKeyPrincipal } from "@/lib/metering/api-keys";
 import { apiKeyLimiter } from "@/lib/metering/rate-limit";
-import { hashRequest, withIdempotencyDetailed } from "@/lib/ledger/idempotency";
-import { errorToResponse, problem, validationProblem } from "@/lib/api/problem";
-import { InvalidInputError } from "@/lib/errors";
-import { InsufficientCreditsError } from "@/lib/ledger/errors";
+import { hashRequest, recordIdempotentOutcome, withIdempotencyDetailed } from "@/lib/ledger/idempotency";
+import { domainProblem, errorToResponse, problem, problemResponse, validationProblem, type Problem } from "@/lib/api/problem";
+import { DomainError, InvalidInputError } from "@/lib/errors";
+import { IdempotencyConflictError, InsufficientCreditsError } from "@/lib/ledger/errors";
 import { creditsOnTheWay } from "@/lib/billing/auto-recharge/wait";
 // Charges through this API may cross an auto-recharge threshold: register the listener with them.
 import "@/lib/billing/auto-recharge/listener";
@@ -31,8 +31,8 @@ class MalformedJsonError extends Error {}
 
 /**
  * The chokepoint of the metering API: API key (401), per-key rate limit (429 + Retry-After), JSON body
- * (400 on malformed), Idempotency-Key on writes (first result again; other body → 409), errors mapped
- * to problem+json in one place.
+ * (400 on malformed), Idempotency-Key on writes (first result again, a refusal included; other body →
+ * 409), errors mapped to problem+json in one place.
  */
 export function v1Route<P = Record<string, never>>(options: { write: boolean }, handler: (ctx: V1Context<P>) => Promise<V1Result>) {
   return async (request: NextRequest, routeContext: { params: Promise<P> }): Promise<Response> => {
@@ -61,26 +61,33 @@ export function v1Route<P = Record<string, never>>(options: { write: boolean }, 
       if (idempotencyKey && idempotencyKey.length > 255) {
         throw new InvalidInputError("Idempotency-Key", "Idempotency-Key must be 1–255 characters");
       }
+      const idempotency = idempotencyKey
+        ? { scope: `v1:${principal.organizationId}`, key: idempotencyKey, requestHash: hashRequest({ method: request.method, path: request.nextUrl.pathname, body }) }
+        : null;
       const execute = async (): Promise<{ response: V1Result; replayed: boolean }> => {
-        if (!idempotencyKey) return { response: await handler({ request, principal, params, body, db: db() }), replayed: false };
-        return withIdempotencyDetailed(
-          db(),
-          { scope: `v1:${principal.organizationId}`, key: idempotencyKey, requestHash: hashRequest({ method: request.method, path: request.nextUrl.pathname, body }) },
-          (tx) => handler({ request, principal, params, body, db: tx }),
-        );
+        if (!idempotency) return { response: await handler({ request, principal, params, body, db: db() }), replayed: false };
+        return withIdempotencyDetailed(db(), idempotency, (tx) => handler({ request, principal, params, body, db: tx }));
       };
       let outcome: { response: V1Result; replayed: boolean };
       try {
-        outcome = await execute();
+        try {
+          outcome = await execute();
+        } catch (error) {
+          // Refused for the owner pool while auto-recharge is paying a top-up: wait for it and try once
+          // more (SPEC §17 ex. 6). Out here, the refused attempt's transaction is over and holds no lock.
+          if (!(error instanceof InsufficientCreditsError) || !(await creditsOnTheWay(db(), principal.organizationId))) throw error;
+          outcome = await execute();
+        }
       } catch (error) {
-        // Refused for the owner pool while auto-recharge is paying a top-up: wait for it and try once
-        // more (SPEC §17 ex. 6). Out here, the refused attempt's transaction is over and holds no lock.
-        if (!(error instanceof InsufficientCreditsError) || !(await creditsOnTheWay(db(), principal.organizationId))) throw error;
-        outcome = await execute();
+        // The refusal rolled back with the key's claim; it is still this key's first result (SPEC §12).
+        if (!idempotency || !isKeptRefusal(error)) throw error;
+        const refusal = domainProblem(error);
+        outcome = await recordIdempotentOutcome<V1Result>(db(), idempotency, { status: refusal.status, body: refusal });
       }
       const { response: result, replayed } = outcome;
       const headers: Record<string, string> = { "x-ratelimit-remaining": String(limit.remaining) };
       if (replayed) headers["idempotent-replayed"] = "true";
+      if (result.status >= 400) return problemResponse(result.body as Problem, headers);
       // A plain Response: NextResponse.json builds a Response, then a second one around its body stream,
       // with a cookie jar this API never uses.
       return Response.json(result.body, { status: result.status, headers });
@@ -91,6 +98,17 @@ export function v1Route<P = Record<string, never>>(options: { write: boolean }, 
       return errorToResponse(error);
     }
   };
+}
+
+/**
+ * Refusals a write's own rules produced, kept under its Idempotency-Key like a success: 402 (no credits),
+ * 404 (no such bot or hold) and 409 (the hold was already resolved). Not kept, as at Stripe: a request
+ * that never ran (400 bad input, 401, 429, 409 for the key itself), a suspended organization (403, which
+ * its agency lifts) and 5xx, so a retry of those runs again.
+ */
+function isKeptRefusal(error: unknown): error is DomainError {
+  if (!(error instanceof DomainError) || error instanceof IdempotencyConflictError) return false;
+  return error.status === 402 || error.status === 404 || error.status === 409;
 }
 
 /** Parses with a schema; a failure throws the ZodError that errorToResponse turns into 400 naming each field. */

@@ -19,7 +19,7 @@ const idempotencyHeader = {
   name: "Idempotency-Key",
   in: "header",
   required: false,
-  description: "Same key + same body → the first result again; same key + another body → 409 idempotency_conflict",
+  description: "Same key + same body → the first result again, a 402, 404 or hold 409 included; same key + another body → 409 idempotency_conflict",
   schema: { type: "string", maxLength: 255 },
 };
 
