@@ -80,6 +80,17 @@ export async function getOrCreateEndUserAccount(
   return toAccount(row);
 }
 
+/** One end user's account in one bot if they ever had one: reads create nothing. */
+export async function findEndUserAccount(db: DbOrTx, input: { botId: string; endUserId: string }): Promise<Account | null> {
+  const botId = requireUuid(input.botId, "botId");
+  const endUserId = requireUuid(input.endUserId, "endUserId");
+  const [row] = await rows<AccountRow>(
+    db,
+    sql`select id, organization_id, kind, bot_id, end_user_id from accounts where bot_id = ${botId} and end_user_id = ${endUserId} and kind = 'end_user'`,
+  );
+  return row ? toAccount(row) : null;
+}
+
 export async function getAccount(db: DbOrTx, accountId: string): Promise<Account | null> {
   const id = requireUuid(accountId, "accountId");
   const [row] = await rows<AccountRow>(db, sql`select id, organization_id, kind, bot_id, end_user_id from accounts where id = ${id}`);

@@ -380,6 +380,13 @@ describe("pool routing", () => {
     expect(big.body).toMatchObject({ code: "free_reserve_exhausted", reason: "period_reserve" });
     // Paid from the owner pool: exactly the two captured answers.
     expect(Credits.parse(await balanceOf(main.accountId))).toBe(before - 20_000n);
+    // A free visitor's own balance is nothing, and reading it creates no account for them.
+    const visitorBalance = await callRoute(balanceGET, { headers: auth(main), query: { bot_id: main.botId, end_user_id: "free-1" } });
+    expect(visitorBalance.body).toMatchObject({ balance: "0", available: "0", batches: [] });
+    const accountsOfVisitor = await t.db.execute(
+      sql`select a.id from accounts a join end_users e on e.id = a.end_user_id where e.bot_id = ${main.botId} and e.external_id = 'free-1'`,
+    );
+    expect(accountsOfVisitor.length).toBe(0);
   });
 });
 
