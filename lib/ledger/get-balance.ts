@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { getOrCreateOrgAccount } from "./accounts";
 import { AccountNotFoundError } from "./errors";
 import { BATCH_COLUMNS, toBatchView, type BatchRow, type BatchView } from "./batch-view";
 import { compareBatches, consumptionOrderSql } from "./consumption-order";
@@ -59,4 +60,10 @@ export async function getBalance(
   const total = split();
   const shown = options.includeInactive ? batches : batches.filter((b) => b.active && b.remaining > 0n);
   return { accountId: id, ...total, free: split("free"), paid: split("paid"), batches: shown.sort(compareBatches), asOf };
+}
+
+/** An organization's owner pool: available credits now (or at `now`). */
+export async function organizationAvailable(db: DbOrTx, organizationId: string, now?: Date): Promise<bigint> {
+  const account = await getOrCreateOrgAccount(db, organizationId);
+  return (await getBalance(db, account.id, now ? { now } : {})).available;
 }

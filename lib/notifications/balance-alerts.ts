@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { db as appDb, type DbOrTx } from "@/db/client";
 import { organizations } from "@/db/schema";
 import { Credits } from "@/lib/ledger/credits";
+import { organizationAvailable } from "@/lib/ledger/get-balance";
 import { notify, periodKey } from "./notify";
 
 /** Below this many available credits an organization hears "low balance" (once a day). */
@@ -21,7 +22,10 @@ type Listener = (db: DbOrTx, event: { organizationId: string; available: bigint 
 const shared = globalThis as { __creditdeskBalanceListeners?: Listener[]; __creditdeskAlertMemo?: Map<string, number> };
 const listeners: Listener[] = (shared.__creditdeskBalanceListeners ??= []);
 
-/** Other domains (auto-recharge) react to an organization's available balance after each charge. */
+/**
+ * Other domains (auto-recharge) react to an organization's available balance after each charge. A
+ * listener's promise settles once its reaction is done (a top-up paid), before any alert goes out.
+ */
 export function onOrganizationBalance(listener: Listener): void {
   listeners.push(listener);
 }
@@ -29,9 +33,11 @@ export function onOrganizationBalance(listener: Listener): void {
 // Alerts already recorded by this process: a low organization would otherwise try an insert per charge.
 const recent: Map<string, number> = (shared.__creditdeskAlertMemo ??= new Map());
 
+const memoKey = (organizationId: string, alert: Exclude<BalanceAlert, null>, now: Date) => `${organizationId}:${alert}:${periodKey("day", now)}`;
+
 async function alertOnce(db: DbOrTx, organizationId: string, alert: Exclude<BalanceAlert, null>, available: bigint, now: Date) {
   const day = periodKey("day", now);
-  const memo = `${organizationId}:${alert}:${day}`;
+  const memo = memoKey(organizationId, alert, now);
   if (recent.has(memo)) return;
   if (recent.size > 10_000) recent.clear();
   recent.set(memo, now.getTime());
@@ -74,8 +80,8 @@ async function alertOnce(db: DbOrTx, organizationId: string, alert: Exclude<Bala
 }
 
 /**
- * After a charge on an organization's pool (never an end user's): low-balance / out-of-credits alerts
- * and the listeners (auto-recharge). Runs on the app pool after the request's transaction, and never
+ * After a charge on an organization's pool (never an end user's): the listeners (auto-recharge), then
+ * low-balance / out-of-credits alerts. Runs on the app pool after the request's transaction, and never
  * fails the charge that caused it.
  */
 export function afterOrganizationCharge(organizationId: string, available: bigint, now = new Date()): void {
@@ -84,8 +90,16 @@ export function afterOrganizationCharge(organizationId: string, available: bigin
   setImmediate(() => {
     void (async () => {
       const db = appDb();
-      if (alert) await alertOnce(db, organizationId, alert, available, now);
-      for (const listener of listeners) await listener(db, { organizationId, available });
+      for (const listener of listeners) {
+        // A failing listener (a Stripe outage, say) must not swallow the alert that follows.
+        await listener(db, { organizationId, available }).catch((error) => console.error("[balance-alerts] listener failed", error));
+      }
+      if (!alert || recent.has(memoKey(organizationId, alert, now))) return;
+      // A listener may just have paid a top-up: "your bots have stopped" must not go out for a refusal
+      // that the top-up answered, so the alert is chosen by the balance as it is now.
+      const current = listeners.length === 0 ? available : await organizationAvailable(db, organizationId);
+      const currentAlert = balanceAlertFor(current);
+      if (currentAlert) await alertOnce(db, organizationId, currentAlert, current, now);
     })().catch((error) => console.error("[balance-alerts] failed", error));
   });
 }

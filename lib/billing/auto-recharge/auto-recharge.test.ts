@@ -141,6 +141,31 @@ describe("auto-recharge", () => {
     expect(await available(accountId)).toBe(Credits.format(credits("120") + BigInt(settled.length) * credits("250") - credits("300")));
   });
 
+  it("a refusal that the top-up answers sends no 'out of credits'; with a declined card it does", async () => {
+    const { callRoute } = await import("@/test/api");
+    const { createApiKey } = await import("@/lib/metering/api-keys");
+    const { POST: usagePOST } = await import("@/app/api/v1/usage-events/route");
+    resetBalanceAlertMemo();
+    const answer = async (org: { orgId: string; botId: string }) =>
+      callRoute(usagePOST, {
+        body: { bot_id: org.botId, actor: "operator", category: "web_search", searches: 100 },
+        headers: { authorization: `Bearer ${(await createApiKey(t.db, { organizationId: org.orgId, name: "runtime" })).plaintext}` },
+      });
+
+    const paying = await orgWithCard("Empty Paying Co", "4242424242424242", "0");
+    expect((await answer(paying)).status).toBe(201);
+    await waitFor(() => notificationsOf(paying.orgId, "recharge_succeeded"), (n) => n === 1);
+    await new Promise((r) => setTimeout(r, 300)); // the refusal's alerts run in the background
+    expect(await notificationsOf(paying.orgId, "out_of_credits")).toBe(0);
+    expect(await notificationsOf(paying.orgId, "low_balance")).toBe(0);
+
+    const declined = await orgWithCard("Empty Declined Co", "4000000000000002", "0");
+    const refused = await answer(declined);
+    expect(refused.status).toBe(402);
+    expect(await waitFor(() => notificationsOf(declined.orgId, "out_of_credits"), (n) => n === 1)).toBe(1);
+    expect(await notificationsOf(declined.orgId, "recharge_failed")).toBe(1);
+  });
+
   it("a refused charge does not wait while a declined card awaits its retry", async () => {
     const { orgId } = await orgWithCard("Declined Wait Co", "4000000000000002", "0.5");
     const { creditsOnTheWay } = await import("./wait");

@@ -1,6 +1,6 @@
 import { onOrganizationBalance } from "@/lib/notifications/balance-alerts";
 import { getAutoRecharge } from "./settings";
-import { rechargeIfBelowThreshold } from "./recharge";
+import { rechargeIfBelowThreshold, runningRecharge } from "./recharge";
 
 /**
  * Wires auto-recharge to every charge on an organization's pool: below `recharge_at`, open and charge
@@ -13,6 +13,8 @@ if (!marker.__creditdeskAutoRechargeListener) {
   onOrganizationBalance(async (db, { organizationId, available }) => {
     const settings = await getAutoRecharge(db, organizationId, { cached: true });
     if (!settings?.enabled || available >= settings.rechargeAt) return;
-    await rechargeIfBelowThreshold(db, organizationId, { trigger: "charge", available });
+    const paid = await rechargeIfBelowThreshold(db, organizationId, { trigger: "charge", available });
+    // Another charge of this process opened it: the alerts that follow wait for that payment too.
+    if (!paid) await runningRecharge(organizationId)?.catch(() => null);
   });
 }

@@ -4,7 +4,7 @@ import type { DbOrTx } from "@/db/client";
 import { autoRechargeSettings, recharges } from "@/db/schema";
 import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { Credits } from "@/lib/ledger/credits";
-import { getBalance } from "@/lib/ledger/get-balance";
+import { organizationAvailable } from "@/lib/ledger/get-balance";
 import { grantBatch } from "@/lib/ledger/grant-batch";
 import { notify, periodKey } from "@/lib/notifications/notify";
 import { formatMoney } from "@/lib/format";
@@ -18,11 +18,6 @@ export type Recharge = typeof recharges.$inferSelect;
 export const RETRY_BACKOFF_MS = [60 * 60_000, 6 * 60 * 60_000, 24 * 60 * 60_000];
 
 export const IN_FLIGHT = ["pending", "retrying", "requires_action"] as const;
-
-export async function availableCredits(db: DbOrTx, organizationId: string, now?: Date): Promise<bigint> {
-  const account = await getOrCreateOrgAccount(db, organizationId);
-  return (await getBalance(db, account.id, now ? { now } : {})).available;
-}
 
 /**
  * Opens a recharge if auto-recharge is on, has a card, and none is in flight. The partial unique index
@@ -60,13 +55,13 @@ export function runningRecharge(organizationId: string): Promise<Recharge> | und
 export async function rechargeIfBelowThreshold(db: DbOrTx, organizationId: string, options: { trigger: string; now?: Date; stripe?: Stripe; available?: bigint }) {
   const settings = await getAutoRecharge(db, organizationId);
   if (!settings?.enabled) return null;
-  const available = options.available ?? (await availableCredits(db, organizationId, options.now));
+  const available = options.available ?? (await organizationAvailable(db, organizationId, options.now));
   if (available >= settings.rechargeAt) return null;
   const recharge = await requestRecharge(db, organizationId, options);
   if (!recharge) return null;
   // The available a charge reported may predate a recharge that has landed since (the in-flight guard
   // only stops concurrent ones). Now that this one is the only one in flight, look again before paying.
-  if (options.available !== undefined && (await availableCredits(db, organizationId, options.now)) >= settings.rechargeAt) {
+  if (options.available !== undefined && (await organizationAvailable(db, organizationId, options.now)) >= settings.rechargeAt) {
     // Never claimed (attempts 0), so no money moved: the row is withdrawn rather than kept as noise.
     await db.delete(recharges).where(and(eq(recharges.id, recharge.id), eq(recharges.status, "pending"), eq(recharges.attempts, 0)));
     return null;
@@ -329,7 +324,7 @@ export async function alertWhileStalled(db: DbOrTx, now = new Date()): Promise<n
   let alerted = 0;
   for (const row of stalled) {
     if (!["retrying", "requires_action", "failed"].includes(row.status)) continue;
-    if ((await availableCredits(db, row.organization_id, now)) > 0n) continue;
+    if ((await organizationAvailable(db, row.organization_id, now)) > 0n) continue;
     const created = await notify(db, {
       organizationId: row.organization_id,
       kind: "recharge_failed",
