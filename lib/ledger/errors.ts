@@ -43,11 +43,19 @@ export class HoldAlreadyResolvedError extends ConflictError {
   }
 }
 
-/** The hold's expiry has passed: it is not capturable (409). */
+/**
+ * The hold's expiry has passed (409): it is neither capturable nor releasable, whether or not the
+ * expiry job has got to it yet (the expiry was its one resolution; SPEC §5).
+ */
 export class HoldExpiredError extends ConflictError {
   constructor(holdId: string) {
-    super("hold_expired", "Hold has expired", { hold_id: holdId });
+    super("hold_expired", "Hold has expired", { hold_id: holdId, hold_status: "expired" });
   }
+}
+
+/** A hold that is no longer open: expired (by time or by the job) or already captured/released. */
+export function holdNotOpenError(holdId: string, status: string): HoldExpiredError | HoldAlreadyResolvedError {
+  return status === "expired" ? new HoldExpiredError(holdId) : new HoldAlreadyResolvedError(holdId, status);
 }
 
 /** Same idempotency key, different request (409). */

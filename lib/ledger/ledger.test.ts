@@ -253,7 +253,9 @@ describe("verbs: bad input changes nothing", () => {
     // The job then expires h1 (once).
     expect(await expireHolds(t.db, { now: new Date(now.getTime() + 2000) })).toEqual({ expired: 1, released: C(1) });
     expect(await expireHolds(t.db, { now: new Date(now.getTime() + 2000) })).toEqual({ expired: 0, released: 0n });
-    await expect(releaseHold(t.db, { holdId: h1.holdId })).rejects.toBeInstanceOf(HoldAlreadyResolvedError);
+    // Once expired, it answers as expired, not as "already resolved" by some other call.
+    await expect(releaseHold(t.db, { holdId: h1.holdId })).rejects.toBeInstanceOf(HoldExpiredError);
+    await expect(captureHold(t.db, { holdId: h1.holdId, amount: C(1) })).rejects.toBeInstanceOf(HoldExpiredError);
     await expectNoBreaches();
   });
 });

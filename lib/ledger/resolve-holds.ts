@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import type { FlushAttempt } from "./group-commit";
 import { byOrd, forgetHoldAccount, ledgerQueue, resolveRows, type ResolveRow } from "./flush-queue";
-import { HoldAlreadyResolvedError, HoldExpiredError, HoldNotFoundError } from "./errors";
+import { holdNotOpenError, HoldExpiredError, HoldNotFoundError } from "./errors";
 import { isTx, parseAllocations, rows, toBig, type Allocation } from "./internal";
 
 /** One item of `ledger_resolve_holds`. */
@@ -40,7 +40,7 @@ function toOutcome(item: ResolveItem, row: Row): ResolveOutcome | Error {
     case "not_found":
       return new HoldNotFoundError(item.hold_id);
     case "already_resolved":
-      return new HoldAlreadyResolvedError(item.hold_id, row.hold_status ?? "resolved");
+      return holdNotOpenError(item.hold_id, row.hold_status ?? "resolved");
     case "expired":
       return new HoldExpiredError(item.hold_id);
     default:

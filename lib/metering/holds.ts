@@ -4,7 +4,7 @@ import { holds } from "@/db/schema";
 import { InvalidInputError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { captureHold } from "@/lib/ledger/capture-hold";
-import { HoldAlreadyResolvedError, HoldExpiredError, HoldNotFoundError } from "@/lib/ledger/errors";
+import { holdNotOpenError, HoldExpiredError, HoldNotFoundError } from "@/lib/ledger/errors";
 import { releaseHold } from "@/lib/ledger/release-hold";
 import type { UsageCategory } from "@/lib/ledger/types";
 import { rateCardAt, priceLine, quantitiesOf, type UsageLine } from "./rate-card";
@@ -114,7 +114,7 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
   // A zero-cost answer (e.g. 0 tokens) charges nothing: release the whole hold instead, unless it has
   // expired, which a capture of any amount must report (SPEC §5: an expired hold is not capturable).
   if (amount === 0n) {
-    await assertCapturable(db, hold.id, now);
+    await assertOpen(db, hold.id, now);
     const released = await releaseHold(db, { holdId: hold.id });
     authorizedHolds.delete(hold.id);
     if (hold.claim && hold.botId && hold.endUserId) await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: 0n, answerHappened: true });
@@ -129,16 +129,21 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
   return { usageEventId: result.usageEventId, charged: result.charged, released: result.released, uncollected: result.uncollected, cost: amount };
 }
 
-/** The ledger checks this itself for a capture; a zero-cost capture, which releases, checks it here. */
-async function assertCapturable(db: DbOrTx, holdId: string, now: Date): Promise<void> {
+/**
+ * The ledger checks this itself for a capture. A release (and a zero-cost capture, which releases)
+ * checks it here, because the ledger releases a hold past its expiry that the job has not reached,
+ * while the API answers alike before and after the job: 409 hold_expired.
+ */
+async function assertOpen(db: DbOrTx, holdId: string, now: Date): Promise<void> {
   const [state] = await db.select({ status: holds.status, expiresAt: holds.expiresAt }).from(holds).where(eq(holds.id, holdId)).limit(1);
   if (!state) throw new HoldNotFoundError(holdId);
-  if (state.status !== "open") throw new HoldAlreadyResolvedError(holdId, state.status);
+  if (state.status !== "open") throw holdNotOpenError(holdId, state.status);
   if (state.expiresAt.getTime() <= now.getTime()) throw new HoldExpiredError(holdId);
 }
 
-export async function releaseAuthorization(db: DbOrTx, organizationId: string, holdId: string): Promise<{ released: bigint }> {
+export async function releaseAuthorization(db: DbOrTx, organizationId: string, holdId: string, now = new Date()): Promise<{ released: bigint }> {
   const hold = await findHold(db, organizationId, holdId);
+  await assertOpen(db, hold.id, now);
   const result = await releaseHold(db, { holdId: hold.id });
   authorizedHolds.delete(hold.id);
   if (hold.claim && hold.botId && hold.endUserId) {

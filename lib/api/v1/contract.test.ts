@@ -9,6 +9,7 @@ import { getOrCreateEndUserAccount, getOrCreateOrgAccount } from "@/lib/ledger/a
 import { findOrCreateEndUser } from "@/lib/bots/bots";
 import { grantBatch } from "@/lib/ledger/grant-batch";
 import { getBalance } from "@/lib/ledger/get-balance";
+import { expireHolds } from "@/lib/ledger/expire-holds";
 import { Credits } from "@/lib/ledger/credits";
 import { verifyLedger } from "@/lib/ledger/verify";
 import { POST as authorizePOST } from "@/app/api/v1/authorizations/route";
@@ -264,6 +265,21 @@ describe("validation of what passes the schema's first look", () => {
     const free = await callRoute(capturePOST, { body: { usage: [{ category: "llm", input_tokens: 0, output_tokens: 0 }] }, headers: auth(main), params: { id: await expiredHold() } });
     expect(free.status).toBe(409);
     expect(free.body.code).toBe("hold_expired");
+  });
+
+  it("an expired hold answers 409 hold_expired to a release and a capture alike, before and after the expiry job", async () => {
+    const held = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "operator", amount: "1" }, headers: auth(main) });
+    const id = held.body.id as string;
+    await t.db.execute(sql`update holds set expires_at = now() - interval '1 minute' where id = ${id}`);
+    const before = await balanceOf(main.accountId);
+    const answers = async () => [
+      await callRoute(releasePOST, { rawBody: "", headers: auth(main), params: { id } }),
+      await callRoute(capturePOST, { body: { amount: "0.5" }, headers: auth(main), params: { id } }),
+    ];
+    for (const reply of await answers()) expect([reply.status, reply.body.code, reply.body.hold_status]).toEqual([409, "hold_expired", "expired"]);
+    expect((await expireHolds(t.db)).expired).toBeGreaterThanOrEqual(1);
+    for (const reply of await answers()) expect([reply.status, reply.body.code, reply.body.hold_status]).toEqual([409, "hold_expired", "expired"]);
+    expect(await balanceOf(main.accountId)).toBe(before);
   });
 });
 

@@ -84,7 +84,7 @@ export function openApiDocument(serverUrl: string) {
           operationId: "releaseAuthorization",
           summary: "Release a hold without charging (the answer did not happen)",
           parameters: [holdIdParam, idempotencyHeader],
-          responses: { "200": ok("Released", s.releaseResponse), ...errors, "404": problemResponse("not_found"), "409": problemResponse("hold_already_resolved | idempotency_conflict") },
+          responses: { "200": ok("Released", s.releaseResponse), ...errors, "404": problemResponse("not_found"), "409": problemResponse("hold_already_resolved | hold_expired | idempotency_conflict") },
         },
       },
       "/api/v1/usage-events": {
