@@ -6,6 +6,7 @@ import { isUuid } from "@/lib/ids";
 import { captureHold } from "@/lib/ledger/capture-hold";
 import { holdNotOpenError, HoldExpiredError, HoldNotFoundError } from "@/lib/ledger/errors";
 import { releaseHold } from "@/lib/ledger/release-hold";
+import { resolveHoldItem } from "@/lib/ledger/resolve-holds";
 import type { UsageCategory } from "@/lib/ledger/types";
 import { rateCardAt, priceLine, quantitiesOf, type UsageLine } from "./rate-card";
 import { afterOrganizationCharge } from "@/lib/notifications/balance-alerts";
@@ -132,13 +133,19 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
 /**
  * The ledger checks this itself for a capture. A release (and a zero-cost capture, which releases)
  * checks it here, because the ledger releases a hold past its expiry that the job has not reached,
- * while the API answers alike before and after the job: 409 hold_expired.
+ * while the API answers alike before and after the job: 409 hold_expired. Such a hold is expired on
+ * the spot, as the job would, so its credits are free at once (unless the caller's transaction, an
+ * Idempotency-Key's, rolls back with the refusal: then the job frees them, within a minute).
  */
 async function assertOpen(db: DbOrTx, holdId: string, now: Date): Promise<void> {
   const [state] = await db.select({ status: holds.status, expiresAt: holds.expiresAt }).from(holds).where(eq(holds.id, holdId)).limit(1);
   if (!state) throw new HoldNotFoundError(holdId);
   if (state.status !== "open") throw holdNotOpenError(holdId, state.status);
-  if (state.expiresAt.getTime() <= now.getTime()) throw new HoldExpiredError(holdId);
+  if (state.expiresAt.getTime() <= now.getTime()) {
+    // Best effort: if the job got there first, or the database's clock says "not due" yet, the job has it.
+    await resolveHoldItem(db, { hold_id: holdId, action: "expire" }).catch(() => undefined);
+    throw new HoldExpiredError(holdId);
+  }
 }
 
 export async function releaseAuthorization(db: DbOrTx, organizationId: string, holdId: string, now = new Date()): Promise<{ released: bigint }> {
