@@ -285,6 +285,18 @@ describe("auto-recharge", () => {
     expect(await available(accountId)).toBe("50");
     const succeeded = (await rechargesOf(orgId)).filter((r) => r.status === "succeeded");
     expect(succeeded).toHaveLength(1);
+    // Every later charge and sweep of the month finds that skipped recharge: no new row, no new notice.
+    for (let i = 0; i < 3; i++) {
+      await debit(t.db, { accountId, amount: credits("1") });
+      expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toMatchObject({ id: second!.id, status: "skipped" });
+    }
+    await runAutoRechargeSweep(t.db, { stripe: h.stripe });
+    expect((await rechargesOf(orgId)).map((r) => r.status).sort()).toEqual(["skipped", "succeeded"]);
+    // Raising the ceiling lets the next crossing charge again.
+    const settings = (await getAutoRecharge(t.db, orgId))!;
+    await saveAutoRecharge(t.db, orgId, { enabled: true, topUpAmount: settings.topUpAmount, rechargeAt: settings.rechargeAt, monthlyCeilingCents: 50_000 }, null);
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toMatchObject({ status: "succeeded" });
+    expect(await available(accountId)).toBe("297");
   });
 
   it("processing the same recharge twice charges once", async () => {

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import type { DbOrTx } from "@/db/client";
 import { autoRechargeSettings, recharges } from "@/db/schema";
@@ -10,7 +10,7 @@ import { notify, periodKey } from "@/lib/notifications/notify";
 import { formatMoney } from "@/lib/format";
 import { getOrCreateOrgCustomer } from "../customers";
 import { getStripe } from "../stripe";
-import { forgetAutoRechargeCache, getAutoRecharge, getPlatformSettings, rechargePriceCents } from "./settings";
+import { forgetAutoRechargeCache, getAutoRecharge, getPlatformSettings, rechargePriceCents, type AutoRechargeSettings } from "./settings";
 
 export type Recharge = typeof recharges.$inferSelect;
 
@@ -57,6 +57,10 @@ export async function rechargeIfBelowThreshold(db: DbOrTx, organizationId: strin
   if (!settings?.enabled) return null;
   const available = options.available ?? (await organizationAvailable(db, organizationId, options.now));
   if (available >= settings.rechargeAt) return null;
+  // Past the month's ceiling, one skipped recharge says so and tells the owner; every later charge and
+  // sweep of the month finds that one instead of writing another row each time.
+  const skipped = await skippedForCeiling(db, settings, options.now ?? new Date());
+  if (skipped) return skipped;
   const recharge = await requestRecharge(db, organizationId, options);
   if (!recharge) return null;
   // The available a charge reported may predate a recharge that has landed since (the in-flight guard
@@ -75,12 +79,29 @@ export async function rechargeIfBelowThreshold(db: DbOrTx, organizationId: strin
   }
 }
 
+/** This month's recharge skipped for the ceiling, if the ceiling still blocks one and the settings have not changed since. */
+async function skippedForCeiling(db: DbOrTx, settings: AutoRechargeSettings, now: Date): Promise<Recharge | null> {
+  if (settings.monthlyCeilingCents === null) return null;
+  const platform = await getPlatformSettings(db);
+  const price = rechargePriceCents(settings.topUpAmount, platform.creditPriceCents);
+  if ((await spentThisMonth(db, settings.organizationId, now)) + price <= settings.monthlyCeilingCents) return null;
+  const since = new Date(Math.max(monthStart(now).getTime(), settings.updatedAt.getTime()));
+  const [row] = await db
+    .select()
+    .from(recharges)
+    .where(and(eq(recharges.organizationId, settings.organizationId), eq(recharges.status, "skipped"), gte(recharges.resolvedAt, since)))
+    .orderBy(desc(recharges.resolvedAt))
+    .limit(1);
+  return row ?? null;
+}
+
+const monthStart = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+
 async function spentThisMonth(db: DbOrTx, organizationId: string, now: Date): Promise<number> {
-  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const [row] = await db
     .select({ cents: sql<number>`coalesce(sum(${recharges.priceCents}), 0)::int` })
     .from(recharges)
-    .where(and(eq(recharges.organizationId, organizationId), eq(recharges.status, "succeeded"), gte(recharges.resolvedAt, monthStart)));
+    .where(and(eq(recharges.organizationId, organizationId), eq(recharges.status, "succeeded"), gte(recharges.resolvedAt, monthStart(now))));
   return row?.cents ?? 0;
 }
 
