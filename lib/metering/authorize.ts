@@ -44,12 +44,12 @@ export async function authorize(db: DbOrTx, input: AuthorizeInput, now = new Dat
         afterOrganizationCharge(route.bot.organizationId, hold.available, now);
         return { hold, claim };
       });
-      remember(db, route, hold.holdId, claim);
+      remember(db, route, hold.holdId, hold.expiresAt, claim);
       return { id: hold.holdId, status: "held" as const, amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
     }
     // Owner and end-user pools go through the ledger's group commit (given the Db, not a Tx).
     const hold = await placeHold(db, { ...meta, accountId: route.accountId, amount: input.amount, expiresAt: input.expiresAt });
-    remember(db, route, hold.holdId, null);
+    remember(db, route, hold.holdId, hold.expiresAt, null);
     if (route.pool === "owner") afterOrganizationCharge(route.bot.organizationId, hold.available, now);
     return { id: hold.holdId, status: "held", amount: hold.amount, expiresAt: hold.expiresAt, pool: route.pool };
   } catch (error) {
@@ -61,7 +61,7 @@ export async function authorize(db: DbOrTx, input: AuthorizeInput, now = new Dat
 }
 
 /** So that its capture on this instance needs no read of the hold (never from inside a transaction: it may roll back). */
-function remember(db: DbOrTx, route: Awaited<ReturnType<typeof routeToPool>>, holdId: string, claim: FreeReserveClaim | null): void {
+function remember(db: DbOrTx, route: Awaited<ReturnType<typeof routeToPool>>, holdId: string, expiresAt: Date, claim: FreeReserveClaim | null): void {
   if (isTransaction(db)) return;
-  rememberAuthorizedHold(route.bot.organizationId, { id: holdId, botId: route.bot.id, endUserId: route.endUserId, pool: route.pool, claim });
+  rememberAuthorizedHold(route.bot.organizationId, { id: holdId, botId: route.bot.id, endUserId: route.endUserId, pool: route.pool, expiresAt, claim });
 }

@@ -1,10 +1,10 @@
 import { and, eq } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
+import { db as appDb, isTransaction, type DbOrTx } from "@/db/client";
 import { holds } from "@/db/schema";
 import { InvalidInputError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { captureHold } from "@/lib/ledger/capture-hold";
-import { holdNotOpenError, HoldExpiredError, HoldNotFoundError } from "@/lib/ledger/errors";
+import { HoldExpiredError, HoldNotFoundError } from "@/lib/ledger/errors";
 import { releaseHold } from "@/lib/ledger/release-hold";
 import { resolveHoldItem } from "@/lib/ledger/resolve-holds";
 import type { UsageCategory } from "@/lib/ledger/types";
@@ -19,13 +19,14 @@ export interface HoldRow {
   botId: string | null;
   endUserId: string | null;
   pool: string | null;
+  expiresAt: Date;
   claim: FreeReserveClaim | null;
 }
 
 /**
  * Holds authorized by this process, until they are resolved: a capture right after its authorization
  * (the common case, on the same instance) needs no read of the hold. What is cached never changes on a
- * hold (owner, bot, end user, pool, free-reserve claim); whether it is still open is the ledger's call.
+ * hold (owner, bot, end user, pool, expiry, free-reserve claim); whether it is still open is the ledger's call.
  * A capture that reaches another instance reads the hold as before.
  */
 const authorizedHolds = sharedCache<HoldRow & { organizationId: string }>("authorized-holds", DEFAULT_HOLD_TTL_MS, 100_000);
@@ -48,7 +49,7 @@ async function findHold(db: DbOrTx, organizationId: string, holdId: string): Pro
     return known;
   }
   const [row] = await db
-    .select({ id: holds.id, metadata: holds.metadata })
+    .select({ id: holds.id, expiresAt: holds.expiresAt, metadata: holds.metadata })
     .from(holds)
     .where(and(eq(holds.id, holdId), eq(holds.organizationId, organizationId)))
     .limit(1);
@@ -60,6 +61,7 @@ async function findHold(db: DbOrTx, organizationId: string, holdId: string): Pro
     botId: (m.bot_id as string) ?? null,
     endUserId: (m.end_user_id as string) ?? null,
     pool: (m.pool as string) ?? null,
+    expiresAt: row.expiresAt,
     claim: (extra.free_reserve as FreeReserveClaim) ?? null,
   };
 }
@@ -115,7 +117,7 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
   // A zero-cost answer (e.g. 0 tokens) charges nothing: release the whole hold instead, unless it has
   // expired, which a capture of any amount must report (SPEC §5: an expired hold is not capturable).
   if (amount === 0n) {
-    await assertOpen(db, hold.id, now);
+    await refuseIfExpired(db, hold, now);
     const released = await releaseHold(db, { holdId: hold.id });
     authorizedHolds.delete(hold.id);
     if (hold.claim && hold.botId && hold.endUserId) await settleFreeReserve(db, { botId: hold.botId, endUserId: hold.endUserId, claim: hold.claim, charged: 0n, answerHappened: true });
@@ -131,26 +133,25 @@ export async function captureAuthorization(db: DbOrTx, organizationId: string, h
 }
 
 /**
- * The ledger checks this itself for a capture. A release (and a zero-cost capture, which releases)
- * checks it here, because the ledger releases a hold past its expiry that the job has not reached,
- * while the API answers alike before and after the job: 409 hold_expired. Such a hold is expired on
- * the spot, as the job would, so its credits are free at once (unless the caller's transaction, an
- * Idempotency-Key's, rolls back with the refusal: then the job frees them, within a minute).
+ * The ledger refuses a capture past the hold's expiry itself, but releases such a hold if the expiry job
+ * has not reached it. The API answers a release (and a zero-cost capture, which releases) the same
+ * before and after the job: 409 hold_expired, or hold_already_resolved if it was captured or released.
+ * An open overdue hold is expired on the spot, as the job would, so its credits are free at once. That
+ * runs on the app pool: the caller's transaction (an Idempotency-Key's) rolls back with the refusal.
  */
-async function assertOpen(db: DbOrTx, holdId: string, now: Date): Promise<void> {
-  const [state] = await db.select({ status: holds.status, expiresAt: holds.expiresAt }).from(holds).where(eq(holds.id, holdId)).limit(1);
-  if (!state) throw new HoldNotFoundError(holdId);
-  if (state.status !== "open") throw holdNotOpenError(holdId, state.status);
-  if (state.expiresAt.getTime() <= now.getTime()) {
-    // Best effort: if the job got there first, or the database's clock says "not due" yet, the job has it.
-    await resolveHoldItem(db, { hold_id: holdId, action: "expire" }).catch(() => undefined);
-    throw new HoldExpiredError(holdId);
-  }
+async function refuseIfExpired(db: DbOrTx, hold: HoldRow, now: Date): Promise<void> {
+  if (hold.expiresAt.getTime() > now.getTime()) return;
+  const outcome = await resolveHoldItem(isTransaction(db) ? appDb() : db, { hold_id: hold.id, action: "expire" }).catch((error: unknown) => error);
+  authorizedHolds.delete(hold.id);
+  // Captured or released before its expiry (hold_already_resolved), or expired by the job already: that
+  // is the answer. Expired now, or "not due" by the database's clock a moment behind ours (the job's then).
+  if (outcome instanceof Error) throw outcome;
+  throw new HoldExpiredError(hold.id);
 }
 
 export async function releaseAuthorization(db: DbOrTx, organizationId: string, holdId: string, now = new Date()): Promise<{ released: bigint }> {
   const hold = await findHold(db, organizationId, holdId);
-  await assertOpen(db, hold.id, now);
+  await refuseIfExpired(db, hold, now);
   const result = await releaseHold(db, { holdId: hold.id });
   authorizedHolds.delete(hold.id);
   if (hold.claim && hold.botId && hold.endUserId) {

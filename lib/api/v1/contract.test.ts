@@ -256,8 +256,9 @@ describe("validation of what passes the schema's first look", () => {
   it("capturing an expired hold is 409 hold_expired even when the usage costs nothing", async () => {
     const expiredHold = async () => {
       const held = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "operator", amount: "1" }, headers: auth(main) });
-      // Expired, and not yet swept by the expiry job.
+      // Expired, and not yet swept by the expiry job; read by an instance that did not authorize it.
       await t.db.execute(sql`update holds set expires_at = now() - interval '1 minute' where id = ${held.body.id as string}`);
+      forgetAuthorizedHolds();
       return held.body.id as string;
     };
     const priced = await callRoute(capturePOST, { body: { amount: "0.5" }, headers: auth(main), params: { id: await expiredHold() } });
@@ -271,6 +272,7 @@ describe("validation of what passes the schema's first look", () => {
     const expiredHold = async () => {
       const held = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "operator", amount: "1" }, headers: auth(main) });
       await t.db.execute(sql`update holds set expires_at = now() - interval '1 minute' where id = ${held.body.id as string}`);
+      forgetAuthorizedHolds(); // read by an instance that did not authorize it (the one that did knows the old expiry)
       return held.body.id as string;
     };
     const expectExpired = (reply: { status: number; body: Record<string, unknown> }) => expect([reply.status, reply.body.code, reply.body.hold_status]).toEqual([409, "hold_expired", "expired"]);
@@ -279,22 +281,44 @@ describe("validation of what passes the schema's first look", () => {
     const balanceBefore = await balanceOf(main.accountId);
     const availableBefore = (await getBalance(t.db, main.accountId)).available;
 
-    // Before the job: a release is refused, and expires the hold on the spot (its credit is free at once).
+    // Before the job: a release is refused, and expires the hold on the spot (its credit is free at once),
+    // also when its Idempotency-Key's transaction rolls back with the refusal.
     const released = await expiredHold();
     expectExpired(await callRoute(releasePOST, { rawBody: "", headers: auth(main), params: { id: released } }));
     expect(await statusOf(released)).toBe("expired");
+    const releasedWithKey = await expiredHold();
+    expectExpired(await callRoute(releasePOST, { rawBody: "", headers: auth(main, { "idempotency-key": "release-late" }), params: { id: releasedWithKey } }));
+    expect(await statusOf(releasedWithKey)).toBe("expired");
+    // Captured before its expiry: a late release says so, not "expired".
+    const capturedInTime = await callRoute(authorizePOST, { body: { bot_id: main.botId, actor: "operator", amount: "1" }, headers: auth(main) });
+    await callRoute(capturePOST, { body: { amount: "1" }, headers: auth(main), params: { id: capturedInTime.body.id as string } });
+    await t.db.execute(sql`update holds set expires_at = now() - interval '1 minute' where id = ${capturedInTime.body.id as string}`);
+    forgetAuthorizedHolds();
+    const lateRelease = await callRoute(releasePOST, { rawBody: "", headers: auth(main), params: { id: capturedInTime.body.id as string } });
+    expect([lateRelease.status, lateRelease.body.code, lateRelease.body.hold_status]).toEqual([409, "hold_already_resolved", "captured"]);
     // A capture is refused too; the job expires that one.
     const captured = await expiredHold();
     expectExpired(await callRoute(capturePOST, { body: { amount: "0.5" }, headers: auth(main), params: { id: captured } }));
     await expireHolds(t.db);
     expect(await statusOf(captured)).toBe("expired");
     // After the job: the same answers.
-    for (const id of [released, captured]) {
+    for (const id of [released, releasedWithKey, captured]) {
       expectExpired(await callRoute(releasePOST, { rawBody: "", headers: auth(main), params: { id } }));
       expectExpired(await callRoute(capturePOST, { body: { amount: "0.5" }, headers: auth(main), params: { id } }));
     }
-    expect(await balanceOf(main.accountId)).toBe(balanceBefore);
-    expect((await getBalance(t.db, main.accountId)).available).toBe(availableBefore);
+    expect(await balanceOf(main.accountId)).toBe(Credits.format(Credits.parse(balanceBefore) - Credits.parse("1")));
+    expect((await getBalance(t.db, main.accountId)).available).toBe(availableBefore - Credits.parse("1"));
+  });
+
+  it("the instance that authorized a hold knows its expiry: a release after it is 409 hold_expired without reading the hold", async () => {
+    const { authorize } = await import("@/lib/metering/authorize");
+    const { releaseAuthorization } = await import("@/lib/metering/holds");
+    const hold = await authorize(t.db, { organizationId: main.orgId, botId: main.botId, actor: "operator", amount: Credits.parse("1"), expiresAt: new Date(Date.now() + 300) });
+    await new Promise((r) => setTimeout(r, 400));
+    const refused = await releaseAuthorization(t.db, main.orgId, hold.id).catch((e) => e);
+    expect(refused.code).toBe("hold_expired");
+    const [row] = (await t.db.execute(sql`select status from holds where id = ${hold.id}`)) as unknown as { status: string }[];
+    expect(row.status).toBe("expired");
   });
 });
 
