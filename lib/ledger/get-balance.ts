@@ -1,6 +1,5 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { getOrCreateOrgAccount } from "./accounts";
 import { AccountNotFoundError } from "./errors";
 import { BATCH_COLUMNS, toBatchView, type BatchRow, type BatchView } from "./batch-view";
 import { compareBatches, consumptionOrderSql } from "./consumption-order";
@@ -62,8 +61,8 @@ export async function getBalance(
   return { accountId: id, ...total, free: split("free"), paid: split("paid"), batches: shown.sort(compareBatches), asOf };
 }
 
-/** An organization's owner pool: available credits now (or at `now`). */
+/** An organization's owner pool: available credits now (or at `now`); none if it has no account yet. */
 export async function organizationAvailable(db: DbOrTx, organizationId: string, now?: Date): Promise<bigint> {
-  const account = await getOrCreateOrgAccount(db, organizationId);
-  return (await getBalance(db, account.id, now ? { now } : {})).available;
+  const [account] = await rows<{ id: string }>(db, sql`select id from accounts where organization_id = ${requireUuid(organizationId, "organizationId")} and kind = 'organization'`);
+  return account ? (await getBalance(db, account.id, now ? { now } : {})).available : 0n;
 }

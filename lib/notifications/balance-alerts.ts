@@ -17,30 +17,36 @@ export function balanceAlertFor(available: bigint, threshold = DEFAULT_LOW_BALAN
   return null;
 }
 
-type Listener = (db: DbOrTx, event: { organizationId: string; available: bigint }) => Promise<void>;
+/**
+ * `alertDue`: this charge calls for a low-balance / out-of-credits alert that has not gone out today. A
+ * listener that can still bring credits (auto-recharge) settles only once they arrived or cannot, so the
+ * alert that follows is chosen by the balance after it.
+ */
+type Listener = (db: DbOrTx, event: { organizationId: string; available: bigint; alertDue: boolean }) => Promise<void>;
 // Process-wide (not per route bundle), like the caches: see sharedCache.
-const shared = globalThis as { __creditdeskBalanceListeners?: Listener[]; __creditdeskAlertMemo?: Map<string, number> };
+const shared = globalThis as { __creditdeskBalanceListeners?: Listener[]; __creditdeskAlertMemo?: Map<string, number>; __creditdeskBalanceWork?: Set<Promise<void>> };
 const listeners: Listener[] = (shared.__creditdeskBalanceListeners ??= []);
 
-/**
- * Other domains (auto-recharge) react to an organization's available balance after each charge. A
- * listener's promise settles once its reaction is done (a top-up paid), before any alert goes out.
- */
+/** Other domains (auto-recharge) react to an organization's available balance after each charge. */
 export function onOrganizationBalance(listener: Listener): void {
   listeners.push(listener);
 }
 
-// Alerts already recorded by this process: a low organization would otherwise try an insert per charge.
+// Alerts already recorded (or being decided) by this process: a low organization would otherwise try an
+// insert, and a balance read, per charge.
 const recent: Map<string, number> = (shared.__creditdeskAlertMemo ??= new Map());
-
 const memoKey = (organizationId: string, alert: Exclude<BalanceAlert, null>, now: Date) => `${organizationId}:${alert}:${periodKey("day", now)}`;
 
-async function alertOnce(db: DbOrTx, organizationId: string, alert: Exclude<BalanceAlert, null>, available: bigint, now: Date) {
-  const day = periodKey("day", now);
+function claimAlert(organizationId: string, alert: Exclude<BalanceAlert, null>, now: Date): boolean {
   const memo = memoKey(organizationId, alert, now);
-  if (recent.has(memo)) return;
+  if (recent.has(memo)) return false;
   if (recent.size > 10_000) recent.clear();
   recent.set(memo, now.getTime());
+  return true;
+}
+
+async function sendAlert(db: DbOrTx, organizationId: string, alert: Exclude<BalanceAlert, null>, available: bigint, now: Date) {
+  const day = periodKey("day", now);
   const [org] = await db.select({ name: organizations.name, parentId: organizations.parentId }).from(organizations).where(eq(organizations.id, organizationId));
   if (!org) return;
   const amount = Credits.format(available > 0n ? available : 0n);
@@ -79,6 +85,9 @@ async function alertOnce(db: DbOrTx, organizationId: string, alert: Exclude<Bala
   }
 }
 
+// What afterOrganizationCharge is still doing in the background (for tests: balanceWorkSettled).
+const work: Set<Promise<void>> = (shared.__creditdeskBalanceWork ??= new Set());
+
 /**
  * After a charge on an organization's pool (never an end user's): the listeners (auto-recharge), then
  * low-balance / out-of-credits alerts. Runs on the app pool after the request's transaction, and never
@@ -87,21 +96,31 @@ async function alertOnce(db: DbOrTx, organizationId: string, alert: Exclude<Bala
 export function afterOrganizationCharge(organizationId: string, available: bigint, now = new Date()): void {
   const alert = balanceAlertFor(available);
   if (!alert && listeners.length === 0) return;
-  setImmediate(() => {
-    void (async () => {
+  // Claimed at once, so concurrent charges of a low organization leave the deciding to this one.
+  const alertDue = alert !== null && claimAlert(organizationId, alert, now);
+  const task = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(async () => {
       const db = appDb();
       for (const listener of listeners) {
         // A failing listener (a Stripe outage, say) must not swallow the alert that follows.
-        await listener(db, { organizationId, available }).catch((error) => console.error("[balance-alerts] listener failed", error));
+        await listener(db, { organizationId, available, alertDue }).catch((error) => console.error("[balance-alerts] listener failed", error));
       }
-      if (!alert || recent.has(memoKey(organizationId, alert, now))) return;
-      // A listener may just have paid a top-up: "your bots have stopped" must not go out for a refusal
-      // that the top-up answered, so the alert is chosen by the balance as it is now.
+      if (!alertDue) return;
+      // A listener may just have brought a top-up: "your bots have stopped" must not go out for a
+      // refusal that the top-up answered, so the alert is chosen by the balance as it is now.
       const current = listeners.length === 0 ? available : await organizationAvailable(db, organizationId);
       const currentAlert = balanceAlertFor(current);
-      if (currentAlert) await alertOnce(db, organizationId, currentAlert, current, now);
-    })().catch((error) => console.error("[balance-alerts] failed", error));
-  });
+      if (currentAlert !== alert) recent.delete(memoKey(organizationId, alert, now)); // a later charge may call for it again
+      if (currentAlert && (currentAlert === alert || claimAlert(organizationId, currentAlert, now))) await sendAlert(db, organizationId, currentAlert, current, now);
+    })
+    .catch((error) => console.error("[balance-alerts] failed", error))
+    .finally(() => work.delete(task));
+  work.add(task);
+}
+
+/** For tests: resolves once every alert and listener started so far has finished. */
+export async function balanceWorkSettled(): Promise<void> {
+  while (work.size > 0) await Promise.allSettled([...work]);
 }
 
 /** For tests: forget which alerts this process has already recorded. */

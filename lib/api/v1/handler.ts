@@ -75,7 +75,13 @@ export function v1Route<P = Record<string, never>>(options: { write: boolean }, 
         } catch (error) {
           // Refused for the owner pool while auto-recharge is paying a top-up: wait for it and try once
           // more (SPEC §17 ex. 6). Out here, the refused attempt's transaction is over and holds no lock.
-          if (!(error instanceof InsufficientCreditsError) || !(await creditsOnTheWay(db(), principal.organizationId))) throw error;
+          if (!(error instanceof InsufficientCreditsError)) throw error;
+          // A top-up that fails to start (Stripe unreachable, say) leaves the refusal standing, not a 500.
+          const retry = await creditsOnTheWay(db(), principal.organizationId).catch((failure: unknown) => {
+            console.error("[v1] waiting for a top-up failed", failure);
+            return false;
+          });
+          if (!retry) throw error;
           outcome = await execute();
         }
       } catch (error) {

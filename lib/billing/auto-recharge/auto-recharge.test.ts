@@ -9,7 +9,7 @@ import { getBalance } from "@/lib/ledger/get-balance";
 import { verifyLedger } from "@/lib/ledger/verify";
 import { chargeUsage } from "@/lib/metering/charge";
 import { authorize } from "@/lib/metering/authorize";
-import { resetBalanceAlertMemo } from "@/lib/notifications/balance-alerts";
+import { balanceWorkSettled, resetBalanceAlertMemo } from "@/lib/notifications/balance-alerts";
 import { startBillingHarness, type BillingHarness } from "../test-helpers";
 import { createCardSetupCheckout, saveCardFromSession } from "./card";
 import { getAutoRecharge, saveAutoRecharge } from "./settings";
@@ -154,15 +154,24 @@ describe("auto-recharge", () => {
 
     const paying = await orgWithCard("Empty Paying Co", "4242424242424242", "0");
     expect((await answer(paying)).status).toBe(201);
-    await waitFor(() => notificationsOf(paying.orgId, "recharge_succeeded"), (n) => n === 1);
-    await new Promise((r) => setTimeout(r, 300)); // the refusal's alerts run in the background
+    await balanceWorkSettled(); // the refusal's listeners and alerts run in the background
+    expect(await notificationsOf(paying.orgId, "recharge_succeeded")).toBe(1);
     expect(await notificationsOf(paying.orgId, "out_of_credits")).toBe(0);
     expect(await notificationsOf(paying.orgId, "low_balance")).toBe(0);
+
+    // Several refusals at once: one of them opens the top-up, the others' alerts wait for it too.
+    const together = await orgWithCard("Empty Together Co", "4242424242424242", "0");
+    const replies = await Promise.all(Array.from({ length: 6 }, () => answer(together)));
+    expect(replies.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    await balanceWorkSettled();
+    expect(await notificationsOf(together.orgId, "out_of_credits")).toBe(0);
+    expect(await notificationsOf(together.orgId, "low_balance")).toBe(0);
 
     const declined = await orgWithCard("Empty Declined Co", "4000000000000002", "0");
     const refused = await answer(declined);
     expect(refused.status).toBe(402);
-    expect(await waitFor(() => notificationsOf(declined.orgId, "out_of_credits"), (n) => n === 1)).toBe(1);
+    await balanceWorkSettled();
+    expect(await notificationsOf(declined.orgId, "out_of_credits")).toBe(1);
     expect(await notificationsOf(declined.orgId, "recharge_failed")).toBe(1);
   });
 
@@ -198,7 +207,7 @@ describe("auto-recharge", () => {
     expect(refused.code).toBe("insufficient_credits");
     const direct = await chargeUsage(t.db, { organizationId: orgId, botId, actor: "operator", usage: { category: "web_search", searches: 60_000 } }).catch((e) => e);
     expect(direct.code).toBe("insufficient_credits");
-    await new Promise((r) => setTimeout(r, 500)); // the listeners run after the refusal, in the background
+    await balanceWorkSettled(); // the listeners run after the refusal, in the background
     expect(await rechargesOf(orgId)).toEqual([]);
     expect(await notificationsOf(orgId, "out_of_credits")).toBe(0);
     expect(await available(accountId)).toBe("500");

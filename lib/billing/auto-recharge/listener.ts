@@ -1,6 +1,7 @@
 import { onOrganizationBalance } from "@/lib/notifications/balance-alerts";
 import { getAutoRecharge } from "./settings";
-import { rechargeIfBelowThreshold, runningRecharge } from "./recharge";
+import { rechargeIfBelowThreshold } from "./recharge";
+import { creditsOnTheWay } from "./wait";
 
 /**
  * Wires auto-recharge to every charge on an organization's pool: below `recharge_at`, open and charge
@@ -10,11 +11,12 @@ import { rechargeIfBelowThreshold, runningRecharge } from "./recharge";
 const marker = globalThis as { __creditdeskAutoRechargeListener?: boolean };
 if (!marker.__creditdeskAutoRechargeListener) {
   marker.__creditdeskAutoRechargeListener = true;
-  onOrganizationBalance(async (db, { organizationId, available }) => {
+  onOrganizationBalance(async (db, { organizationId, available, alertDue }) => {
     const settings = await getAutoRecharge(db, organizationId, { cached: true });
     if (!settings?.enabled || available >= settings.rechargeAt) return;
-    const paid = await rechargeIfBelowThreshold(db, organizationId, { trigger: "charge", available });
-    // Another charge of this process opened it: the alerts that follow wait for that payment too.
-    if (!paid) await runningRecharge(organizationId)?.catch(() => null);
+    const outcome = await rechargeIfBelowThreshold(db, organizationId, { trigger: "charge", available });
+    // Another charge (or instance) is paying the top-up: an alert about to go out waits for it, so it is
+    // not "out of credits" for a refusal that the top-up answers.
+    if (!outcome && alertDue) await creditsOnTheWay(db, organizationId);
   });
 }
