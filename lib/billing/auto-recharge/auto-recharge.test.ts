@@ -299,10 +299,17 @@ describe("auto-recharge", () => {
       await debit(t.db, { accountId, amount: credits("1") });
       expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toMatchObject({ id: second!.id, status: "skipped" });
     }
-    await runAutoRechargeSweep(t.db, { stripe: h.stripe });
+    expect((await runAutoRechargeSweep(t.db, { stripe: h.stripe })).processed).toBe(0);
     expect((await rechargesOf(orgId)).map((r) => r.status).sort()).toEqual(["skipped", "succeeded"]);
-    // Raising the ceiling lets the next crossing charge again.
+    // Changed settings that the ceiling still blocks: one more skipped recharge says so, then quiet again.
     const settings = (await getAutoRecharge(t.db, orgId))!;
+    await saveAutoRecharge(t.db, orgId, { enabled: true, topUpAmount: settings.topUpAmount, rechargeAt: credits("120"), monthlyCeilingCents: 30_000 }, null);
+    const third = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe });
+    expect(third).toMatchObject({ status: "skipped" });
+    expect(third!.id).not.toBe(second!.id);
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toMatchObject({ id: third!.id });
+    expect((await rechargesOf(orgId)).map((r) => r.status).sort()).toEqual(["skipped", "skipped", "succeeded"]);
+    // Raising the ceiling lets the next crossing charge again.
     await saveAutoRecharge(t.db, orgId, { enabled: true, topUpAmount: settings.topUpAmount, rechargeAt: settings.rechargeAt, monthlyCeilingCents: 50_000 }, null);
     expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toMatchObject({ status: "succeeded" });
     expect(await available(accountId)).toBe("297");

@@ -79,9 +79,16 @@ export async function rechargeIfBelowThreshold(db: DbOrTx, organizationId: strin
   }
 }
 
+// Organizations this process found blocked by their ceiling, per settings version and month: while
+// blocked, every charge below the threshold asks, and the answer cannot change without either.
+const ceilingBlocked: Map<string, Recharge> = ((globalThis as { __creditdeskCeilingBlocked?: Map<string, Recharge> }).__creditdeskCeilingBlocked ??= new Map());
+
 /** This month's recharge skipped for the ceiling, if the ceiling still blocks one and the settings have not changed since. */
 async function skippedForCeiling(db: DbOrTx, settings: AutoRechargeSettings, now: Date): Promise<Recharge | null> {
   if (settings.monthlyCeilingCents === null) return null;
+  const memo = `${settings.organizationId}:${settings.updatedAt.getTime()}:${monthStart(now).getTime()}`;
+  const known = ceilingBlocked.get(memo);
+  if (known) return known;
   const platform = await getPlatformSettings(db);
   const price = rechargePriceCents(settings.topUpAmount, platform.creditPriceCents);
   if ((await spentThisMonth(db, settings.organizationId, now)) + price <= settings.monthlyCeilingCents) return null;
@@ -92,7 +99,10 @@ async function skippedForCeiling(db: DbOrTx, settings: AutoRechargeSettings, now
     .where(and(eq(recharges.organizationId, settings.organizationId), eq(recharges.status, "skipped"), gte(recharges.resolvedAt, since)))
     .orderBy(desc(recharges.resolvedAt))
     .limit(1);
-  return row ?? null;
+  if (!row) return null;
+  if (ceilingBlocked.size > 10_000) ceilingBlocked.clear();
+  ceilingBlocked.set(memo, row);
+  return row;
 }
 
 const monthStart = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
@@ -329,7 +339,8 @@ export async function runAutoRechargeSweep(db: DbOrTx, options: { stripe?: Strip
       console.error("[auto-recharge] sweep failed", e);
       return null;
     });
-    if (outcome) processed++;
+    // Not the month's skipped recharge found again (one opened by this sweep was created now).
+    if (outcome && outcome.createdAt.getTime() >= now.getTime()) processed++;
   }
   return { processed, alerted: await alertWhileStalled(db, now) };
 }
