@@ -46,11 +46,17 @@ export async function getOrCreateOrgAccount(db: DbOrTx, organizationId: string):
     if (isFkViolation(e)) throw new NotFoundError("Organization", { organization_id: orgId });
     throw e;
   }
+  return (await findOrgAccount(db, orgId))!;
+}
+
+/** The organization's pool account if it has one: reads create nothing. */
+export async function findOrgAccount(db: DbOrTx, organizationId: string): Promise<Account | null> {
+  const orgId = requireUuid(organizationId, "organizationId");
   const [row] = await rows<AccountRow>(
     db,
     sql`select id, organization_id, kind, bot_id, end_user_id from accounts where organization_id = ${orgId} and kind = 'organization'`,
   );
-  return toAccount(row);
+  return row ? toAccount(row) : null;
 }
 
 /** One end user's account in one bot (owned by the bot's organization), created on first use. */
@@ -73,11 +79,7 @@ export async function getOrCreateEndUserAccount(
     if (isFkViolation(e)) throw new NotFoundError("Organization, bot or end user", { bot_id: botId, end_user_id: endUserId });
     throw e;
   }
-  const [row] = await rows<AccountRow>(
-    db,
-    sql`select id, organization_id, kind, bot_id, end_user_id from accounts where bot_id = ${botId} and end_user_id = ${endUserId} and kind = 'end_user'`,
-  );
-  return toAccount(row);
+  return (await findEndUserAccount(db, { botId, endUserId }))!;
 }
 
 /** One end user's account in one bot if they ever had one: reads create nothing. */

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { findOrgAccount } from "./accounts";
 import { AccountNotFoundError } from "./errors";
 import { BATCH_COLUMNS, toBatchView, type BatchRow, type BatchView } from "./batch-view";
 import { compareBatches, consumptionOrderSql } from "./consumption-order";
@@ -63,6 +64,6 @@ export async function getBalance(
 
 /** An organization's owner pool: available credits now (or at `now`); none if it has no account yet. */
 export async function organizationAvailable(db: DbOrTx, organizationId: string, now?: Date): Promise<bigint> {
-  const [account] = await rows<{ id: string }>(db, sql`select id from accounts where organization_id = ${requireUuid(organizationId, "organizationId")} and kind = 'organization'`);
+  const account = await findOrgAccount(db, organizationId);
   return account ? (await getBalance(db, account.id, now ? { now } : {})).available : 0n;
 }
