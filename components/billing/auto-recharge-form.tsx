@@ -16,6 +16,9 @@ const STATUS_TEXT: Record<string, string> = {
   succeeded: "Succeeded",
   failed: "Failed",
   skipped: "Skipped (monthly ceiling)",
+  refunded: "Refunded (its credits were taken back)",
+  partially_refunded: "Partly refunded (that share of its credits was taken back)",
+  disputed: "Disputed (its credits were taken back)",
 };
 
 export function AutoRechargeForm({ state, canManage }: { state: AutoRechargeState; canManage: boolean }) {

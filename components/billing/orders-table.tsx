@@ -12,6 +12,7 @@ const STATUS_VARIANT: Record<string, "default" | "free" | "paid" | "warning" | "
   expired: "default",
   refunded: "warning",
   disputed: "danger",
+  partially_refunded: "warning",
 };
 
 const KIND_LABEL = { pack: "Credit pack", plan: "Plan", plan_renewal: "Plan renewal" } as const;

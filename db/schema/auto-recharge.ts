@@ -40,7 +40,8 @@ export const autoRechargeSettings = pgTable("auto_recharge_settings", {
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
-export const rechargeStatus = pgEnum("recharge_status", ["pending", "retrying", "requires_action", "succeeded", "failed", "skipped"]);
+/** After `succeeded`, a refund or dispute of its payment moves it on (its credits voided, in that share). */
+export const rechargeStatus = pgEnum("recharge_status", ["pending", "retrying", "requires_action", "succeeded", "failed", "skipped", "refunded", "partially_refunded", "disputed"]);
 
 /**
  * One recharge (one invoice, one charge of top_up_amount), with every attempt to pay it. The partial

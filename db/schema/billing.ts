@@ -22,6 +22,7 @@ export const orderStatus = pgEnum("order_status", [
   "expired", // the Checkout Session expired unpaid
   "refunded", // refunded; the unspent remainder was voided
   "disputed", // disputed; the unspent remainder was voided
+  "partially_refunded", // part of the payment refunded; that share of the credits was voided
 ]);
 
 const µc = (name: string) => bigint(name, { mode: "bigint" });

@@ -4,7 +4,6 @@ import { PgTransaction } from "drizzle-orm/pg-core";
 import type { Db, Tx } from "@/db/client";
 import { endUserPlans, endUserSubscriptions, orders } from "@/db/schema";
 import { grantBatch } from "@/lib/ledger/grant-batch";
-import { voidBatchRemainder } from "@/lib/ledger/void-batch-remainder";
 import { BATCH_COLUMNS, toBatchView, type BatchRow, type BatchView } from "@/lib/ledger/batch-view";
 import { isUuid } from "@/lib/ids";
 import { META } from "./checkout";
@@ -93,7 +92,7 @@ export async function grantOrder(
     const [updated] = await tx
       .update(orders)
       .set({
-        status: sql`case when ${orders.status} in ('refunded', 'disputed') then ${orders.status} else 'paid'::order_status end`,
+        status: sql`case when ${orders.status} in ('refunded', 'partially_refunded', 'disputed') then ${orders.status} else 'paid'::order_status end`,
         paidAt: sql`coalesce(${orders.paidAt}, ${now.toISOString()}::timestamptz)`,
         grantedBatchIds: batches.map((b) => b.id),
         stripePaymentIntentId: s.paymentIntentId ?? order.stripePaymentIntentId,
@@ -161,6 +160,11 @@ export async function fulfilCheckoutSession(db: Db, sessionId: string, stripe: S
   if (session.mode !== "payment") return { status: "not_ours", order, batches: [] };
   if (session.payment_status !== "paid") {
     if (session.status === "complete") {
+      // Complete but unpaid: a bank transfer under way, or one that failed (async_payment_failed). A
+      // reload of the success page after the failure must not promise credits again.
+      const paymentIntentId = idOf(session.payment_intent);
+      const payment = paymentIntentId ? await stripe.paymentIntents.retrieve(paymentIntentId) : null;
+      if (payment?.status !== "processing") return { status: "unpaid", order, batches: [] };
       await setOrderStatus(db, order.id, "processing", ["pending", "payment_failed"]);
       return { status: "processing", order, batches: [] };
     }
@@ -329,49 +333,6 @@ export async function fulfilInvoice(db: Db, invoiceId: string, stripe: Stripe = 
     stripe: { paymentIntentId, invoiceId: invoice.id, subscriptionId, customerId: idOf(invoice.customer as string | { id: string } | null) },
   });
   return { status: granted.created ? "granted" : "already_granted", order: granted.order, batches: granted.batches };
-}
-
-// ---- Refunds and disputes ----
-
-/**
- * Refund or dispute of a payment: voids the unspent remainder of every batch the paid order(s) behind the
- * payment intent granted (spent credits stay spent) and marks them refunded/disputed. An order not yet
- * fulfilled (refund before any grant event arrived) is fulfilled first so the void has something to act on.
- */
-export async function reverseOrdersForPayment(
-  db: Db,
-  input: { paymentIntentId: string; reason: "refunded" | "disputed" },
-  stripe: Stripe = getStripe(),
-): Promise<{ orders: Order[]; voided: bigint }> {
-  let found = await db.select().from(orders).where(eq(orders.stripePaymentIntentId, input.paymentIntentId));
-  if (found.length === 0) {
-    const sessions = await stripe.checkout.sessions.list({ payment_intent: input.paymentIntentId, limit: 1 });
-    if (sessions.data[0]) await fulfilCheckoutSession(db, sessions.data[0].id, stripe);
-    found = await db.select().from(orders).where(eq(orders.stripePaymentIntentId, input.paymentIntentId));
-  }
-  let voided = 0n;
-  const changed: Order[] = [];
-  for (const o of found) {
-    const result = await db.transaction(async (tx) => {
-      const order = await lockOrder(tx, o.id);
-      if (!order) return null;
-      let sum = 0n;
-      for (const batchId of order.grantedBatchIds) {
-        sum += (await voidBatchRemainder(tx, { batchId, reason: `${input.reason}: payment ${input.paymentIntentId}` })).voided;
-      }
-      const [updated] = await tx
-        .update(orders)
-        .set({ status: order.status === "paid" || order.status === "processing" ? input.reason : order.status, updatedAt: sql`now()` })
-        .where(eq(orders.id, order.id))
-        .returning();
-      return { order: updated, sum };
-    });
-    if (result) {
-      voided += result.sum;
-      changed.push(result.order);
-    }
-  }
-  return { orders: changed, voided };
 }
 
 export { batchesOf as orderBatches };

@@ -29,7 +29,6 @@ export {
   fulfilInvoice,
   grantOrder,
   syncSubscription,
-  reverseOrdersForPayment,
   markSessionPaymentFailed,
   markSessionExpired,
   recordPaymentIntentFailure,
@@ -39,6 +38,7 @@ export {
   type Order,
   type EndUserSubscription,
 } from "./fulfil";
+export { reversePayment, type PaymentReversal, type ReversalOutcome } from "./reverse-payment";
 export { listOrders, ORDER_STATUS_LABEL, type OrderRow } from "./orders";
 export { listEndUsers, givePromoCredits, type EndUserRow } from "./end-users";
 export { signEndUserToken, verifyEndUserToken, createEndUserSessionLink, endUserLinkSecret, END_USER_LINK_TTL_SECONDS } from "./end-user-link";

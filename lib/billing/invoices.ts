@@ -6,6 +6,8 @@ import { Credits } from "@/lib/ledger/credits";
 import { findOrgCustomer } from "./customers";
 import { getStripe } from "./stripe";
 
+const PAID_RECHARGE: string[] = ["succeeded", "partially_refunded", "refunded", "disputed"];
+
 export interface InvoiceRow {
   id: string;
   number: string | null;
@@ -65,7 +67,8 @@ export async function listInvoices(db: DbOrTx, organizationId: string, stripe: S
         credits: Credits.format(r.amount),
         amountMinor: r.priceCents,
         currency: r.currency,
-        status: r.status === "succeeded" ? "paid" : "open",
+        // Paid on Stripe, whatever happened after (a refund does not unpay an invoice).
+        status: PAID_RECHARGE.includes(r.status) ? "paid" : "open",
         pdfUrl: r.invoicePdfUrl,
         hostedUrl: r.hostedInvoiceUrl,
       })),

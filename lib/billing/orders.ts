@@ -61,4 +61,5 @@ export const ORDER_STATUS_LABEL: Record<string, string> = {
   expired: "Expired",
   refunded: "Refunded",
   disputed: "Disputed",
+  partially_refunded: "Partly refunded",
 };

@@ -1,7 +1,7 @@
 import type { ChargeOutcome } from "./cards";
 import { invoicePayments, type Ctx } from "./context";
 import { invalidRequest, missingParam, StripeHttpError } from "./errors";
-import { bool, int, mergeMetadata, str, type FormObject } from "./form";
+import { bool, int, mergeMetadata, obj, str, type FormObject } from "./form";
 import { newId } from "./ids";
 import { cardDeclinedError, confirmPaymentIntent, newPaymentIntent } from "./payment-intents";
 import { clone, getObject, type StripeObject } from "./state";
@@ -385,8 +385,11 @@ export function listInvoiceLines(ctx: Ctx, params: FormObject, id: string): Stri
 
 export function listInvoicePayments(ctx: Ctx, params: FormObject): StripeObject {
   const invoiceId = str(params.invoice);
+  // As on Stripe: payment[type]=payment_intent&payment[payment_intent]=pi_… finds the invoice a payment paid.
+  const paymentIntent = str(obj(params.payment).payment_intent);
   const invoices = invoiceId ? [getObject(ctx.state, invoiceId, "invoice", "invoice")] : ctx.all("invoice");
-  return ctx.expand(ctx.list("/v1/invoice_payments", invoices.flatMap((i) => invoicePayments(ctx, i)), params), params);
+  const payments = invoices.flatMap((i) => invoicePayments(ctx, i)).filter((p) => !paymentIntent || (p.payment as { payment_intent?: string }).payment_intent === paymentIntent);
+  return ctx.expand(ctx.list("/v1/invoice_payments", payments, params), params);
 }
 
 export function finalizeInvoice(ctx: Ctx, params: FormObject, id: string): StripeObject {

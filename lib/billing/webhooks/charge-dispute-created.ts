@@ -1,16 +1,14 @@
 import type Stripe from "stripe";
-import { reverseOrdersForPayment } from "../fulfil";
+import { reversePayment } from "../reverse-payment";
 import type { WebhookHandler } from "./types";
 
-/** Dispute: treated like a refund (unspent remainder voided). */
+/** Dispute: treated like a refund of the disputed amount (that share of the unspent credits voided). */
 export const handleChargeDisputeCreated: WebhookHandler<Stripe.ChargeDisputeCreatedEvent> = async ({ db, stripe, event }) => {
-  let pi = event.data.object.payment_intent;
-  if (!pi) {
-    const chargeId = typeof event.data.object.charge === "string" ? event.data.object.charge : event.data.object.charge.id;
-    pi = (await stripe.charges.retrieve(chargeId)).payment_intent;
-  }
-  const id = typeof pi === "string" ? pi : pi?.id;
-  if (!id) return "not_ours";
-  const result = await reverseOrdersForPayment(db, { paymentIntentId: id, reason: "disputed" }, stripe);
-  return result.orders.length ? `voided ${result.voided} µc` : "not_ours";
+  const dispute = event.data.object;
+  const charge = await stripe.charges.retrieve(typeof dispute.charge === "string" ? dispute.charge : dispute.charge.id);
+  const pi = dispute.payment_intent ?? charge.payment_intent;
+  const paymentIntentId = typeof pi === "string" ? pi : pi?.id;
+  if (!paymentIntentId) return "not_ours";
+  const result = await reversePayment(db, { paymentIntentId, reason: "disputed", reversedMinor: dispute.amount, capturedMinor: charge.amount_captured }, stripe);
+  return result.orders.length + result.recharges.length > 0 ? `voided ${result.voided} µc` : "not_ours";
 };

@@ -1,12 +1,13 @@
 import type Stripe from "stripe";
-import { reverseOrdersForPayment } from "../fulfil";
+import { reversePayment } from "../reverse-payment";
 import type { WebhookHandler } from "./types";
 
-/** Refund: the unspent remainder of the purchase's batches is voided; spent credits stay spent. */
+/** Refund, full or partial: that share of the purchase's unspent credits is voided; spent credits stay spent. */
 export const handleChargeRefunded: WebhookHandler<Stripe.ChargeRefundedEvent> = async ({ db, stripe, event }) => {
-  const pi = event.data.object.payment_intent;
-  const id = typeof pi === "string" ? pi : pi?.id;
-  if (!id) return "not_ours";
-  const result = await reverseOrdersForPayment(db, { paymentIntentId: id, reason: "refunded" }, stripe);
-  return result.orders.length ? `voided ${result.voided} µc` : "not_ours";
+  // Read fresh: `amount_refunded` adds up over refunds, and their events may arrive out of order.
+  const charge = await stripe.charges.retrieve(event.data.object.id);
+  const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
+  if (!paymentIntentId) return "not_ours";
+  const result = await reversePayment(db, { paymentIntentId, reason: "refunded", reversedMinor: charge.amount_refunded, capturedMinor: charge.amount_captured }, stripe);
+  return result.orders.length + result.recharges.length > 0 ? `voided ${result.voided} µc` : "not_ours";
 };
