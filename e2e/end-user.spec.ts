@@ -1,8 +1,11 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { login } from "./support/login";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { e2eEnv, e2eSql } from "./support/env";
+import { e2eEnv, e2eSql, seedOrgWithUser } from "./support/env";
 import { demoApiKey, expectNoBannedWords, payOnHostedPage, sandboxControl } from "./support/billing";
+import { e2eDb } from "./support/ledger";
+import { createEndUserPack } from "../lib/billing/offers";
+import { Credits } from "../lib/ledger";
 
 const BOT = () => e2eEnv().demo.helpdeskBotId;
 
@@ -140,5 +143,38 @@ test("an expired or forged link shows a clear page, not the data", async ({ page
   // No link at all: the bot's offers are visible, buying is not.
   await page.goto(`/b/${BOT()}`);
   await expect(page.getByRole("button", { name: "Buy 100 credits" })).toBeDisabled();
+  await expectNoBannedWords(page);
+});
+
+/** A link signed as POST /api/v1/end-user-sessions would (the e2e server's AUTH_SECRET), valid for an hour. */
+function signedLink(botId: string, endUserId: string) {
+  const payload = Buffer.from(JSON.stringify({ b: botId, e: endUserId, x: Math.floor(Date.now() / 1000) + 3600 })).toString("base64url");
+  const sig = createHmac("sha256", "e2e-secret-e2e-secret-e2e-secret").update(`end-user:${payload}`).digest("base64url");
+  return `${payload}.${sig}`;
+}
+
+test("a suspended sub-account's bot tells its visitors that buying is not available, with no Buy button", async ({ page }) => {
+  const agency = await seedOrgWithUser({ kind: "agency" });
+  const sub = await seedOrgWithUser({ parentId: agency.orgId });
+  const [bot] = await e2eSql()`insert into bots (organization_id, name, type) values (${sub.orgId}, 'Client Helper', 'language_model') returning id`;
+  const [visitor] = await e2eSql()`insert into end_users (bot_id, external_id) values (${bot.id}, ${`visitor-${randomBytes(4).toString("hex")}`}) returning id`;
+  await createEndUserPack(e2eDb(), { organizationId: sub.orgId, botId: bot.id, name: "100 credits", priceMinor: 500, currency: "usd", credits: Credits.of(100) });
+  const token = signedLink(bot.id, visitor.id);
+
+  await page.goto(`/b/${bot.id}?token=${token}`);
+  await expect(page.getByRole("button", { name: "Buy 100 credits" })).toBeEnabled();
+
+  await e2eSql()`update organizations set status = 'suspended' where id = ${sub.orgId}`;
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Buying credits is not available right now" })).toBeVisible();
+  await expect(page.getByTestId("buying-unavailable")).toContainText("Client Helper is not selling credits at the moment");
+  await expect(page.getByRole("button", { name: /Buy|Subscribe/ })).toHaveCount(0);
+  await expect(page.getByText("Credits are used for AI answers in this bot.")).toBeVisible();
+  await expectNoBannedWords(page);
+
+  await page.getByRole("link", { name: "See your credits" }).click();
+  await expect(page.getByRole("heading", { name: /Your credits in Client Helper/ })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Buy credits" })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Buying credits is not available right now" })).toBeVisible();
   await expectNoBannedWords(page);
 });

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from "@/lib/errors";
 import { getOrCreateEndUserAccount, getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { Credits } from "@/lib/ledger/credits";
 import { getOrCreateEndUserCustomer, getOrCreateOrgCustomer } from "./customers";
+import { SellerSuspendedError } from "./errors";
 import { getPack, getPlan } from "./offers";
 import { getStripe } from "./stripe";
 
@@ -46,14 +47,21 @@ async function openSession(db: Db, orderId: string, create: () => Promise<Stripe
   }
 }
 
+/**
+ * The bot an end user buys for, and its organization. A suspended organization's bots are refused every
+ * answer (metering), so selling its visitors credits would take money for nothing: refused before any
+ * order or Checkout exists.
+ */
 async function endUserContext(db: Db, botId: string, endUserId: string) {
   const [row] = await db
-    .select({ organizationId: bots.organizationId, botName: bots.name, archivedAt: bots.archivedAt })
+    .select({ organizationId: bots.organizationId, botName: bots.name, archivedAt: bots.archivedAt, organizationStatus: organizations.status })
     .from(endUsers)
     .innerJoin(bots, eq(bots.id, endUsers.botId))
+    .innerJoin(organizations, eq(organizations.id, bots.organizationId))
     .where(sql`${endUsers.id} = ${endUserId} and ${endUsers.botId} = ${botId}`)
     .limit(1);
   if (!row || row.archivedAt) throw new NotFoundError("End user");
+  if (row.organizationStatus === "suspended") throw new SellerSuspendedError(botId);
   return row;
 }
 

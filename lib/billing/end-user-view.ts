@@ -1,20 +1,30 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { bots, endUserPlans, endUserSubscriptions, endUsers } from "@/db/schema";
+import { bots, endUserPlans, endUserSubscriptions, endUsers, organizations } from "@/db/schema";
 import { isUuid } from "@/lib/ids";
 import { getOrCreateEndUserAccount } from "@/lib/ledger/accounts";
 import { getBalance } from "@/lib/ledger/get-balance";
 import type { BatchView } from "@/lib/ledger/batch-view";
 
-/** What the public end-user pages may know about a bot: its name. Archived or unknown → null. */
-export async function getPublicBot(db: DbOrTx, botId: string): Promise<{ id: string; name: string; organizationId: string } | null> {
+export interface PublicBot {
+  id: string;
+  name: string;
+  organizationId: string;
+  /** False while the bot's organization is suspended: checkout refuses it (SellerSuspendedError), so the pages offer no buying. */
+  buyingAvailable: boolean;
+}
+
+/** What the public end-user pages may know about a bot: its name and whether it sells now. Archived or unknown → null. */
+export async function getPublicBot(db: DbOrTx, botId: string): Promise<PublicBot | null> {
   if (!isUuid(botId)) return null;
   const [bot] = await db
-    .select({ id: bots.id, name: bots.name, organizationId: bots.organizationId })
+    .select({ id: bots.id, name: bots.name, organizationId: bots.organizationId, organizationStatus: organizations.status })
     .from(bots)
+    .innerJoin(organizations, eq(organizations.id, bots.organizationId))
     .where(and(eq(bots.id, botId), isNull(bots.archivedAt)))
     .limit(1);
-  return bot ?? null;
+  if (!bot) return null;
+  return { id: bot.id, name: bot.name, organizationId: bot.organizationId, buyingAvailable: bot.organizationStatus !== "suspended" };
 }
 
 export interface EndUserPlanView {

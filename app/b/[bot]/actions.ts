@@ -1,8 +1,9 @@
 "use server";
 import { redirect } from "next/navigation";
 import { db } from "@/db/client";
-import { createPackCheckout, createPlanCheckout } from "@/lib/billing/checkout";
+import { createPackCheckout, createPlanCheckout, type StartedCheckout } from "@/lib/billing/checkout";
 import { endUserLinkSecret, verifyEndUserToken } from "@/lib/billing/end-user-link";
+import { SellerSuspendedError } from "@/lib/billing/errors";
 import { appBaseUrl } from "@/lib/billing/urls";
 
 /**
@@ -21,10 +22,17 @@ async function start(formData: FormData, kind: "pack" | "plan"): Promise<never> 
     successUrl: `${base}/b/${botId}/success?session_id={CHECKOUT_SESSION_ID}&${q}`,
     cancelUrl: `${base}/b/${botId}?${q}&canceled=1`,
   };
-  const started =
-    kind === "pack"
-      ? await createPackCheckout(db(), { packId: offerId, buyer: { kind: "end_user", botId, endUserId: link.endUserId }, ...urls })
-      : await createPlanCheckout(db(), { planId: offerId, botId, endUserId: link.endUserId, ...urls });
+  let started: StartedCheckout;
+  try {
+    started =
+      kind === "pack"
+        ? await createPackCheckout(db(), { packId: offerId, buyer: { kind: "end_user", botId, endUserId: link.endUserId }, ...urls })
+        : await createPlanCheckout(db(), { planId: offerId, botId, endUserId: link.endUserId, ...urls });
+  } catch (error) {
+    // The page was opened before the organization was suspended: show it again, now with the notice.
+    if (error instanceof SellerSuspendedError) redirect(`/b/${encodeURIComponent(botId)}?${q}`);
+    throw error;
+  }
   redirect(started.url);
 }
 

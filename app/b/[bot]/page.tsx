@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PackCard } from "@/components/billing/pack-card";
+import { BuyingUnavailable } from "@/components/end-user/buying-unavailable";
 import { CreditTerms } from "@/components/end-user/credit-terms";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
@@ -18,15 +19,36 @@ export const dynamic = "force-dynamic";
 
 const PER = { day: "day", week: "week", month: "month", year: "year" } as const;
 
-/** The bot's packs and plans for its end users (SPEC §10 wording). Buying needs the signed link from the chat. */
+/**
+ * The bot's packs and plans for its end users (SPEC §10 wording). Buying needs the signed link from the chat.
+ * A bot that does not sell now (its organization is suspended; checkout would refuse) shows a notice instead.
+ */
 export default async function EndUserStorePage({ params, searchParams }: { params: Promise<{ bot: string }>; searchParams: Promise<{ token?: string; canceled?: string }> }) {
   const { bot: botId } = await params;
   const { token, canceled } = await searchParams;
   const bot = await getPublicBot(db(), botId);
   if (!bot) notFound();
   const link = verifyEndUserToken(token, endUserLinkSecret(), { botId: bot.id });
-  const [packs, plans] = await Promise.all([listBotPacks(db(), bot.id), listBotPlans(db(), bot.id)]);
   const q = token ? `?token=${encodeURIComponent(token)}` : "";
+  if (!bot.buyingAvailable) {
+    return (
+      <>
+        <div className="grid gap-2">
+          <h1 className="text-2xl font-semibold">Buy credits for {bot.name}</h1>
+          <CreditTerms />
+        </div>
+        <BuyingUnavailable botName={bot.name} />
+        {link.ok ? (
+          <p className="text-sm">
+            <Link className="underline" href={`/b/${bot.id}/account${q}`}>
+              See your credits
+            </Link>
+          </p>
+        ) : null}
+      </>
+    );
+  }
+  const [packs, plans] = await Promise.all([listBotPacks(db(), bot.id), listBotPlans(db(), bot.id)]);
   const hidden = (offerId: string) => (
     <>
       <input type="hidden" name="botId" value={bot.id} />

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BatchList } from "@/components/end-user/batch-list";
+import { BuyingUnavailable } from "@/components/end-user/buying-unavailable";
 import { CreditTerms } from "@/components/end-user/credit-terms";
 import { LinkProblem } from "@/components/end-user/link-problem";
 import { Badge } from "@/components/ui/badge";
@@ -38,11 +39,15 @@ export default async function EndUserAccountPage({ params, searchParams }: { par
         </p>
         <p className="text-sm text-muted-foreground">credits remaining</p>
       </div>
-      <div className="flex flex-wrap gap-2">
-        <Button asChild>
-          <Link href={`/b/${bot.id}${q}`}>Buy credits</Link>
-        </Button>
-      </div>
+      {bot.buyingAvailable ? (
+        <div className="flex flex-wrap gap-2">
+          <Button asChild>
+            <Link href={`/b/${bot.id}${q}`}>Buy credits</Link>
+          </Button>
+        </div>
+      ) : (
+        <BuyingUnavailable botName={bot.name} />
+      )}
       <Card>
         <CardHeader>
           <CardTitle>Your credits, in the order they are used</CardTitle>
