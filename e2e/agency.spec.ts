@@ -80,7 +80,8 @@ test.describe("Agency sub-accounts", () => {
     // the sub-account's own activity shows both movements
     await switchTo(page, agency.orgName, sub.orgName);
     const activity = page.getByRole("list", { name: "Recent activity" });
-    await expect(activity).toContainText("credits received");
+    await expect(activity).toContainText("credits received from your agency");
+    await expect(activity).toContainText("credits reclaimed by your agency");
   });
 
   test("invite a sub-account user: they sign in and see only that sub-account", async ({ page, browser }) => {

@@ -57,7 +57,7 @@ export async function getMyCredit(db: DbOrTx, organizationId: string, now = new 
   const burnFrom = addDays(today, -(BURN_WINDOW_DAYS - 1));
   const since = period < burnFrom ? period : burnFrom;
 
-  const [balance, [usage], [reserve], [sold], entries, autoRecharge] = await Promise.all([
+  const [balance, [usage], [reserve], [sold], entries, autoRecharge, [org]] = await Promise.all([
     getBalance(db, account.id, { now }),
     q(
       db,
@@ -81,15 +81,22 @@ export async function getMyCredit(db: DbOrTx, organizationId: string, now = new 
     q(
       db,
       sql`select e.id::text as id, e.kind::text as kind, e.remaining_delta::text as delta, e.created_at as at, e.usage_event_id::text as event_id,
-                 bt.type::text as batch_type, bt.source::text as source, ue.category::text as category, ue.actor::text as actor, bo.name as bot_name
+                 bt.type::text as batch_type, bt.source::text as source, ue.category::text as category, ue.actor::text as actor, bo.name as bot_name,
+                 other.name as counterparty_name
             from (select * from ledger_entries where account_id = ${account.id} and remaining_delta <> 0
                    order by created_at desc, id desc limit 60) e
             join batches bt on bt.id = e.batch_id
             left join usage_events ue on ue.id = e.usage_event_id
             left join bots bo on bo.id = ue.bot_id
+            left join lateral (
+              select o.name from ledger_entries ce join accounts ca on ca.id = ce.account_id join organizations o on o.id = ca.organization_id
+               where e.transfer_id is not null and ce.transfer_id = e.transfer_id and ce.account_id <> e.account_id
+               limit 1
+            ) other on true
            order by e.created_at desc, e.id desc`,
     ),
     getAutoRechargeSummary(db, organizationId),
+    q(db, sql`select parent_id::text as parent_id from organizations where id = ${organizationId}`),
   ]);
   // Purchases by this organization's end users land in their own accounts, not in this pool's ledger:
   // list them with the pool's entries so the owner sees every sale in one activity feed.
@@ -140,7 +147,7 @@ export async function getMyCredit(db: DbOrTx, organizationId: string, now = new 
     burn: { windowDays: BURN_WINDOW_DAYS, spent: usage.burn!, perDay: fmt(burn.burnPerDay), runwayDays: burn.days, emptyOn: burn.emptyOn },
     autoRecharge,
     nextExpiry: nextExpiryOf(balance.batches),
-    activity: [...describeActivity(entries), ...describeSales(sales)].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 10),
+    activity: [...describeActivity(entries, { isSubAccount: Boolean(org?.parent_id) }), ...describeSales(sales)].sort((a, b) => b.at.localeCompare(a.at)).slice(0, 10),
   };
 }
 
@@ -171,8 +178,13 @@ export function describeSales(sales: Q[]): ActivityItem[] {
   });
 }
 
-/** Ledger entries (newest first) → lines in words; the consume entries of one usage event become one line. */
-export function describeActivity(entries: Q[]): ActivityItem[] {
+/**
+ * Ledger entries (newest first) → lines in words; the consume entries of one usage event become one line.
+ * Transfers only run between an agency and its sub-accounts, so which side this pool is on decides the
+ * words: an agency assigns to / reclaims from a named sub-account; a sub-account receives from / is
+ * reclaimed by its agency (whose name it need not see).
+ */
+export function describeActivity(entries: Q[], pool: { isSubAccount: boolean }): ActivityItem[] {
   const out: ActivityItem[] = [];
   let last: (ActivityItem & { eventId: string | null; micro: bigint }) | null = null;
   for (const e of entries) {
@@ -208,11 +220,11 @@ export function describeActivity(entries: Q[]): ActivityItem[] {
         break;
       case "transfer_out":
         kind = "transfer_out";
-        text = `${type} credits assigned to a sub-account`;
+        text = pool.isSubAccount ? `${type} credits reclaimed by your agency` : `${type} credits assigned to ${e.counterparty_name ?? "a sub-account"}`;
         break;
       case "transfer_in":
         kind = "transfer_in";
-        text = `${type} credits received · ${source}`;
+        text = pool.isSubAccount ? `${type} credits received from your agency` : `${type} credits reclaimed from ${e.counterparty_name ?? "a sub-account"}`;
         break;
       default:
         kind = "reversal";
