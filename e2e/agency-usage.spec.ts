@@ -74,6 +74,15 @@ test.describe("Usage & Reports by sub-account (agency)", () => {
     expect(lines[0]).toBe("day,sub_account,bot,bot_type,category,pool,events,charged_credits,uncollected_credits,cost_credits");
     expect(lines).toHaveLength(1 + 10 * (2 + 3)); // 10 days × (Alpha: Chat llm, Chat web_search; Beta: Chat llm, Coder llm, Coder code_artifact)
     expect(new Set(lines.slice(1).map((l) => l.split(",")[1]))).toEqual(new Set([alpha.orgName, beta.orgName]));
+
+    // Working inside a sub-account, the agency admin's request for the split is a mistake in the request (400), not a missing org.
+    for (const path of ["usage?days=30&split=sub_account", "usage/csv?days=30&split=sub_account"]) {
+      const inside = await page.request.get(`/api/internal/orgs/${alpha.orgId}/${path}`);
+      expect(inside.status(), path).toBe(400);
+      const body = await inside.json();
+      expect(body.errors[0].field).toBe("split");
+      expect(JSON.stringify(body)).not.toContain(beta.orgName);
+    }
   });
 
   test("a sub-account sees only its own report; its request for the split is refused", async ({ page }) => {

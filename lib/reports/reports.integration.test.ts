@@ -214,8 +214,17 @@ describe("the agency's split by sub-account (real Postgres)", () => {
     await expect(getSubAccountReport(t.db, { userId: northUser, orgId: northId }, parseRange({ days: "30" }, NOW))).rejects.toBeInstanceOf(InvalidInputError);
     // Naming the agency does not help: not a member of it.
     await expect(getSubAccountReport(t.db, { userId: northUser, orgId: agencyId }, parseRange({ days: "30" }, NOW))).rejects.toBeInstanceOf(NotFoundError);
-    // Nor does the agency's admin get a split of a sub-account.
-    await expect(getSubAccountReport(t.db, { userId: agencyAdmin, orgId: northId }, parseRange({ days: "30" }, NOW))).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("an agency admin working inside a sub-account asks for the split: 400 on `split` (the split is the agency's own view), no data", async () => {
+    const err = await getSubAccountReport(t.db, { userId: agencyAdmin, orgId: northId }, parseRange({ days: "30" }, NOW)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).status).toBe(400);
+    expect((err as InvalidInputError).details).toMatchObject({ errors: [{ field: "split" }] });
+    expect((err as InvalidInputError).message).toMatch(/agency's own/);
+    expect(JSON.stringify({ message: (err as InvalidInputError).message, details: (err as InvalidInputError).details })).not.toMatch(/North|South|Split Agency/);
+    // Someone with no way into the sub-account still learns nothing beyond 404.
+    await expect(getSubAccountReport(t.db, { userId: ownerUser, orgId: northId }, parseRange({ days: "30" }, NOW))).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("an owner organization (and an agency's mere member) cannot request the split", async () => {

@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { requireAgencyAdmin } from "@/lib/agency/access";
-import { ForbiddenError, InvalidInputError } from "@/lib/errors";
+import { findOrgAccess } from "@/lib/auth/org-access";
+import { ForbiddenError, InvalidInputError, NotFoundError } from "@/lib/errors";
+import { isUuid } from "@/lib/ids";
 import { Credits } from "@/lib/ledger/credits";
 import { averageMicro, eachDay, percent, type DayRange } from "./arithmetic";
 import { BOT_TYPE_KEYS, CATEGORY_KEYS, POOL_KEYS, type BotTypeKey, type CategoryKey, type PoolKey } from "./labels";
@@ -267,14 +269,18 @@ export interface SubAccountReport {
 
 /**
  * The split is the agency's alone: the current org must be an agency (not a sub-account) that the caller
- * administers. Not a member → 404 (upstream already); a sub-account, an owner org, or a mere member → 400
- * on `split`, never data.
+ * administers. Not able to see the org at all → 404 (as upstream); a sub-account (also when an agency admin
+ * works inside it), an owner org, or a mere member → 400 on `split`, never data.
  */
 export async function requireSubAccountSplit(db: DbOrTx, actor: { userId: string; orgId: string }): Promise<{ id: string; name: string }> {
+  const splitNotHere = () => new InvalidInputError("split", "Usage by sub-account is only available in an agency's own view, to its admins");
   try {
     return await requireAgencyAdmin(db, actor);
   } catch (e) {
-    if (e instanceof ForbiddenError) throw new InvalidInputError("split", "Only an agency's admins can split usage by sub-account");
+    if (e instanceof ForbiddenError) throw splitNotHere();
+    // An agency admin inside one of its sub-accounts has no membership there, so requireAgencyAdmin says 404;
+    // they may see that organization, so the 404 would hide the real mistake (asking for the split here).
+    if (e instanceof NotFoundError && isUuid(actor.orgId) && isUuid(actor.userId) && (await findOrgAccess(db, actor.userId, actor.orgId))) throw splitNotHere();
     throw e;
   }
 }
