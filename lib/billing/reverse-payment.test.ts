@@ -133,6 +133,11 @@ describe("refunds of what a payment bought, whichever came first", () => {
     expect(await balanceOf(account.id)).toBe("50");
     const [after] = await t.db.select().from(recharges).where(eq(recharges.id, recharge!.id));
     expect(after.status).toBe("refunded");
+
+    // The money went back, so it no longer counts toward a monthly ceiling of one top-up's price.
+    await saveAutoRecharge(t.db, org.id, { enabled: true, topUpAmount: Credits.of(250), rechargeAt: Credits.of(100), monthlyCeilingCents: recharge!.priceCents }, user.id);
+    expect((await rechargeIfBelowThreshold(t.db, org.id, { trigger: "test", stripe: h.stripe }))?.status).toBe("succeeded");
+    expect(await balanceOf(account.id)).toBe("300");
   });
 
   it("a plan's refund that arrives before its invoice.paid voids the period's credits, and the late grant events re-grant nothing", async () => {
