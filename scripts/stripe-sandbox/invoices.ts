@@ -3,7 +3,7 @@ import { invoicePayments, type Ctx } from "./context";
 import { invalidRequest, missingParam, StripeHttpError } from "./errors";
 import { bool, int, mergeMetadata, obj, str, type FormObject } from "./form";
 import { newId } from "./ids";
-import { cardDeclinedError, confirmPaymentIntent, newPaymentIntent } from "./payment-intents";
+import { cancelPaymentIntent, cardDeclinedError, confirmPaymentIntent, newPaymentIntent } from "./payment-intents";
 import { clone, getObject, type StripeObject } from "./state";
 
 export interface InvoiceLineInput {
@@ -421,6 +421,11 @@ export function voidInvoice(ctx: Ctx, params: FormObject, id: string): StripeObj
   invoice.status = "void";
   invoice.status_transitions.voided_at = ctx.now();
   invoice.amount_remaining = 0;
+  // As on Stripe: the invoice's unfinished payment (e.g. waiting for 3-D Secure) is canceled with it.
+  for (const payment of invoicePayments(ctx, invoice)) {
+    const pi = ctx.state.objects[payment.payment.payment_intent];
+    if (pi && pi.status !== "succeeded" && pi.status !== "canceled") cancelPaymentIntent(ctx, { cancellation_reason: "void_invoice" }, pi.id);
+  }
   ctx.changed();
   ctx.emit("invoice.voided", invoice);
   return ctx.expand(invoice, params);

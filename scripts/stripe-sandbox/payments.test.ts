@@ -131,6 +131,19 @@ describe("invoices", () => {
     expect(done.body.status).toBe("succeeded");
     await h.receiver.waitFor("invoice.paid", (e) => e.data.object.id === inv.id);
   });
+
+  it("voiding an invoice waiting for 3-D Secure cancels its payment: the challenge can no longer pay it", async () => {
+    const { customer } = await customerWithCard("4000002760003184");
+    const inv = await h.stripe.invoices.create({ customer: customer.id });
+    await h.stripe.invoiceItems.create({ customer: customer.id, invoice: inv.id, amount: 900, currency: "usd" });
+    await h.stripe.invoices.finalizeInvoice(inv.id);
+    const error = (await h.stripe.invoices.pay(inv.id).catch((e) => e)) as Stripe.errors.StripeCardError;
+    const pi = error.payment_intent!;
+    expect((await h.stripe.invoices.voidInvoice(inv.id)).status).toBe("void");
+    expect(await h.stripe.paymentIntents.retrieve(pi.id)).toMatchObject({ status: "canceled", cancellation_reason: "void_invoice" });
+    expect((await h.control(`/_sandbox/authenticate/${pi.id}`, { result: "complete" })).status).toBe(400);
+    expect((await h.stripe.invoices.retrieve(inv.id)).status).toBe("void");
+  });
 });
 
 describe("refunds and disputes", () => {

@@ -5,8 +5,7 @@ import { db } from "@/db/client";
 import { orgAction } from "@/lib/auth/action";
 import { recordAudit } from "@/lib/audit";
 import { createCardSetupCheckout } from "@/lib/billing/auto-recharge/card";
-import { rechargeIfBelowThreshold } from "@/lib/billing/auto-recharge/recharge";
-import { saveAutoRecharge } from "@/lib/billing/auto-recharge/settings";
+import { saveSettingsAndRecharge } from "@/lib/billing/auto-recharge/recharge";
 import { appBaseUrl } from "@/lib/billing/urls";
 import { Credits } from "@/lib/ledger/credits";
 import { autoRechargeInputSchema, toAutoRechargeInput } from "@/lib/billing/auto-recharge/input";
@@ -15,9 +14,8 @@ import { autoRechargeInputSchema, toAutoRechargeInput } from "@/lib/billing/auto
 export const saveAutoRechargeAction = orgAction(
   autoRechargeInputSchema,
   async (input, ctx) => {
-    const saved = await saveAutoRecharge(db(), ctx.org.id, toAutoRechargeInput(input), ctx.user.id);
+    const { recharge: charged } = await saveSettingsAndRecharge(db(), ctx.org.id, toAutoRechargeInput(input), ctx.user.id);
     await recordAudit(db(), { organizationId: ctx.org.id, actorUserId: ctx.user.id, action: "auto_recharge.saved", data: { ...input } });
-    const charged = saved.enabled ? await rechargeIfBelowThreshold(db(), ctx.org.id, { trigger: "enabled" }) : null;
     revalidatePath("/billing");
     revalidatePath("/credit");
     return { recharge: charged ? { status: charged.status, amount: Credits.format(charged.amount) } : null };

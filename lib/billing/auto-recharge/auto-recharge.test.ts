@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
+import Stripe from "stripe";
 import { useTestDb } from "@/test/db";
-import { bots, notifications, organizations, recharges, emailOutbox, memberships, users } from "@/db/schema";
+import { autoRechargeSettings, bots, notifications, organizations, recharges, emailOutbox, memberships, users } from "@/db/schema";
 import { Credits } from "@/lib/ledger/credits";
 import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { grantBatch } from "@/lib/ledger/grant-batch";
@@ -12,8 +13,19 @@ import { authorize } from "@/lib/metering/authorize";
 import { balanceWorkSettled, resetBalanceAlertMemo } from "@/lib/notifications/balance-alerts";
 import { startBillingHarness, type BillingHarness } from "../test-helpers";
 import { createCardSetupCheckout, saveCardFromSession } from "./card";
-import { getAutoRecharge, saveAutoRecharge } from "./settings";
-import { alertWhileStalled, completeRechargeForInvoice, processRecharge, rechargeIfBelowThreshold, RETRY_BACKOFF_MS, runAutoRechargeSweep } from "./recharge";
+import { createStripeClient } from "../stripe";
+import { getAutoRecharge, getPlatformSettings, saveAutoRecharge, updatePlatformSettings, type PlatformSettings } from "./settings";
+import {
+  alertWhileStalled,
+  completeRecharge,
+  completeRechargeForInvoice,
+  processRecharge,
+  rechargeIfBelowThreshold,
+  requestRecharge,
+  RETRY_BACKOFF_MS,
+  runAutoRechargeSweep,
+  saveSettingsAndRecharge,
+} from "./recharge";
 import "./listener";
 
 const t = useTestDb({ max: 20 });
@@ -49,6 +61,49 @@ async function orgWithCard(name: string, card: string, balance: string, settings
   );
   return { orgId: org.id, botId: bot.id, accountId: account.id };
 }
+
+/** The owner replaces the recharge card through Checkout in setup mode and comes back to the Billing page. */
+async function replaceCard(orgId: string, card: string) {
+  const setup = await createCardSetupCheckout(t.db, orgId, { successUrl: "http://app/billing?card=1", cancelUrl: "http://app/billing" }, h.stripe);
+  expect((await h.control(`/_sandbox/pay/${setup.sessionId}`, { card })).status).toBe(200);
+  return saveCardFromSession(t.db, orgId, setup.sessionId, h.stripe);
+}
+
+/** The owner saves the settings on the Billing page (what its server action does). */
+const ownerSaves = (orgId: string, values: { enabled?: boolean; topUp: string; rechargeAt?: string; ceilingCents?: number | null }) =>
+  saveSettingsAndRecharge(
+    t.db,
+    orgId,
+    { enabled: values.enabled ?? true, topUpAmount: credits(values.topUp), rechargeAt: credits(values.rechargeAt ?? "100"), monthlyCeilingCents: values.ceilingCents ?? null },
+    null,
+    { stripe: h.stripe },
+  );
+
+/** The sandbox's Stripe, except that one call fails the way Stripe does when it is having trouble (a 500). */
+function stripeFailing(resource: "invoices" | "invoiceItems", method: string): Stripe {
+  const failing = Object.create(h.stripe[resource], {
+    [method]: { value: async () => Promise.reject(new Stripe.errors.StripeAPIError({ type: "api_error", message: "An unknown error occurred" })) },
+  });
+  return Object.create(h.stripe, { [resource]: { value: failing } });
+}
+
+/** Stripe out of reach: every call is a connection error. */
+const stripeUnreachable = () => createStripeClient({ sandboxUrl: "http://127.0.0.1:9", maxNetworkRetries: 0 });
+
+/** Changes the platform settings for one test and puts them back after. */
+async function withPlatform<T>(changes: Partial<PlatformSettings>, run: () => Promise<T>): Promise<T> {
+  const before = await getPlatformSettings(t.db);
+  const pick = (p: PlatformSettings) => ({ minTopUpAmount: p.minTopUpAmount, minRechargeAt: p.minRechargeAt, creditPriceCents: p.creditPriceCents, maxConsecutiveFailures: p.maxConsecutiveFailures });
+  await updatePlatformSettings(t.db, { ...pick(before), ...changes });
+  try {
+    return await run();
+  } finally {
+    await updatePlatformSettings(t.db, pick(before));
+  }
+}
+
+const customerOf = async (invoiceId: string) => (await h.stripe.invoices.retrieve(invoiceId)).customer as string;
+const paidInvoiceAmounts = async (customer: string) => (await h.stripe.invoices.list({ customer, status: "paid" })).data.map((i) => i.amount_paid);
 
 const available = async (accountId: string) => Credits.format((await getBalance(t.db, accountId)).available);
 const rechargesOf = (orgId: string) => t.db.select().from(recharges).where(eq(recharges.organizationId, orgId)).orderBy(recharges.createdAt);
@@ -326,6 +381,209 @@ describe("auto-recharge", () => {
     const invoice = await h.stripe.invoices.retrieve(row.stripeInvoiceId!);
     const all = await h.stripe.invoices.list({ customer: invoice.customer as string });
     expect(all.data).toHaveLength(1);
+  });
+
+  it("an invoice that failed to open leaves no charge behind: the next recharge charges its own top-up only", async () => {
+    const { orgId, accountId } = await orgWithCard("Abandoned Co", "4242424242424242", "50");
+    const stalled = await requestRecharge(t.db, orgId, { trigger: "charge" });
+    await expect(processRecharge(t.db, stalled!.id, { stripe: stripeFailing("invoices", "create") })).rejects.toThrow();
+    // The owner turns auto-recharge off; the stalled recharge closes without a charge.
+    await saveAutoRecharge(t.db, orgId, { enabled: false, topUpAmount: credits("250"), rechargeAt: credits("100"), monthlyCeilingCents: null }, null);
+    expect(await processRecharge(t.db, stalled!.id, { stripe: h.stripe })).toMatchObject({ status: "failed" });
+    // Back on: one top-up of 250 credits for $250.
+    await saveAutoRecharge(t.db, orgId, { enabled: true, topUpAmount: credits("250"), rechargeAt: credits("100"), monthlyCeilingCents: null }, null);
+    const next = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe });
+    expect(next).toMatchObject({ status: "succeeded", priceCents: 25_000 });
+    expect(await paidInvoiceAmounts(await customerOf(next!.stripeInvoiceId!))).toEqual([25_000]);
+    expect(await available(accountId)).toBe("300");
+  });
+
+  it("a crossing read just before another instance's top-up lands does not charge the card again", async () => {
+    const { orgId, accountId } = await orgWithCard("Landed Co", "4242424242424242", "50");
+    const other = await requestRecharge(t.db, orgId, { trigger: "charge" }); // another instance is paying this one
+    // Hold the sweep between its balance read and its insert: the insert reads the platform settings.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = t.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table platform_settings in access exclusive mode`);
+      locked();
+      await released;
+    });
+    await isLocked;
+    const sweep = rechargeIfBelowThreshold(t.db, orgId, { trigger: "sweep", stripe: h.stripe });
+    await waitFor(
+      async () => (await t.db.execute<{ n: number }>(sql`select count(*)::int as n from pg_locks where not granted and relation = 'platform_settings'::regclass`))[0].n,
+      (n) => n > 0,
+    );
+    await completeRecharge(t.db, other!.id, { invoicePdfUrl: null, hostedInvoiceUrl: null }); // the other top-up lands
+    release();
+    await holder;
+    expect(await sweep).toBeNull();
+    expect(await available(accountId)).toBe("300");
+    expect((await rechargesOf(orgId)).map((r) => r.status)).toEqual(["succeeded"]);
+  });
+
+  it("lowering the top-up while a declined recharge waits: the owner is charged the new amount, the old invoice is voided", async () => {
+    const { orgId, accountId } = await orgWithCard("Lowered Co", "4000000000000002", "0", { topUp: "1000" });
+    const declined = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe });
+    expect(declined).toMatchObject({ status: "retrying", priceCents: 100_000 });
+    await ownerSaves(orgId, { topUp: "250" });
+    await replaceCard(orgId, "4242424242424242");
+    await runAutoRechargeSweep(t.db, { stripe: h.stripe, now: new Date(Date.now() + 2 * 60 * 60_000) });
+    expect(await available(accountId)).toBe("250");
+    const customer = await customerOf(declined!.stripeInvoiceId!);
+    expect(await paidInvoiceAmounts(customer)).toEqual([25_000]);
+    expect((await h.stripe.invoices.retrieve(declined!.stripeInvoiceId!)).status).toBe("void");
+  });
+
+  it("a payment waiting for 3-D Secure does not block auto-recharge: a new card replaces it and pays at once", async () => {
+    const { orgId, accountId } = await orgWithCard("Stuck Secure Co", "4000002760003184", "10");
+    const waiting = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe });
+    expect(waiting).toMatchObject({ status: "requires_action" });
+    await replaceCard(orgId, "4242424242424242");
+    expect(await available(accountId)).toBe("260");
+    expect((await rechargesOf(orgId)).map((r) => r.status)).toEqual(["failed", "succeeded"]);
+    expect((await h.stripe.invoices.retrieve(waiting!.stripeInvoiceId!)).status).toBe("void");
+    expect(await paidInvoiceAmounts(await customerOf(waiting!.stripeInvoiceId!))).toEqual([25_000]);
+  });
+
+  it("a failed 3-D Secure counts as a declined payment: the owner is told and it is retried later", async () => {
+    const { orgId } = await orgWithCard("Failed Secure Co", "4000002760003184", "10");
+    const waiting = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe });
+    expect(waiting).toMatchObject({ status: "requires_action" });
+    const invoice = await h.stripe.invoices.retrieve(waiting!.stripeInvoiceId!, { expand: ["payments"] });
+    const pi = (invoice as unknown as { payments: { data: { payment: { payment_intent: string } }[] } }).payments.data[0].payment.payment_intent;
+    expect((await h.control(`/_sandbox/authenticate/${pi}`, { result: "fail" })).status).toBe(200);
+    const failedEvents = h.sandbox.events().filter((e) => e.type === "invoice.payment_failed" && e.data.object.id === waiting!.stripeInvoiceId);
+    // Stripe sends payment_failed both when the bank first asks for 3-D Secure and when it fails: both arrive.
+    for (const event of failedEvents) expect((await h.deliver(event)).status).toBe(200);
+    const [recharge] = await rechargesOf(orgId);
+    expect(recharge).toMatchObject({ status: "retrying" });
+    expect(recharge.nextAttemptAt).not.toBeNull();
+    expect(await getAutoRecharge(t.db, orgId)).toMatchObject({ enabled: true, consecutiveFailures: 1 });
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(1);
+  });
+
+  it("the sweep gives up waiting for 3-D Secure after a day and tells the owner", async () => {
+    const { orgId } = await orgWithCard("Ignored Secure Co", "4000002760003184", "10");
+    const t0 = new Date();
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe, now: t0 })).toMatchObject({ status: "requires_action" });
+    await runAutoRechargeSweep(t.db, { stripe: h.stripe, now: new Date(t0.getTime() + 23 * 60 * 60_000) });
+    expect((await rechargesOf(orgId))[0].status).toBe("requires_action");
+    await runAutoRechargeSweep(t.db, { stripe: h.stripe, now: new Date(t0.getTime() + 25 * 60 * 60_000) });
+    const [recharge] = await rechargesOf(orgId);
+    expect(recharge.status).not.toBe("requires_action");
+    expect(recharge.failureReason).toMatch(/confirm/i);
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(1);
+    expect(await getAutoRecharge(t.db, orgId)).toMatchObject({ consecutiveFailures: 1 });
+  });
+
+  it("saving a new card pays a declined recharge at once, not at its next retry", async () => {
+    const { orgId, accountId } = await orgWithCard("Fixed Card Co", "4000000000000002", "0");
+    const declined = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe });
+    expect(declined).toMatchObject({ status: "retrying" });
+    await replaceCard(orgId, "4242424242424242");
+    expect(await available(accountId)).toBe("250");
+    expect((await rechargesOf(orgId)).map((r) => r.status)).toEqual(["succeeded"]);
+    expect(await getAutoRecharge(t.db, orgId)).toMatchObject({ enabled: true, consecutiveFailures: 0 });
+  });
+
+  it("a card Stripe refuses to use (invalid request) is treated like a decline: owner told, retried later", async () => {
+    const { orgId } = await orgWithCard("Removed Card Co", "4242424242424242", "0");
+    await t.db.update(autoRechargeSettings).set({ paymentMethodId: "pm_removed_from_stripe" }).where(eq(autoRechargeSettings.organizationId, orgId));
+    const now = new Date();
+    const outcome = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe, now });
+    expect(outcome).toMatchObject({ status: "retrying" });
+    expect(outcome!.nextAttemptAt!.getTime()).toBe(now.getTime() + RETRY_BACKOFF_MS[0]);
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(1);
+    expect(await getAutoRecharge(t.db, orgId)).toMatchObject({ consecutiveFailures: 1 });
+  });
+
+  it("Stripe out of reach: the recharge stays pending for the sweep, and after 30 minutes counts as a failure the owner hears of", async () => {
+    const { orgId } = await orgWithCard("Outage Co", "4242424242424242", "0");
+    const t0 = new Date();
+    const recharge = await requestRecharge(t.db, orgId, { trigger: "charge", now: t0 });
+    await expect(processRecharge(t.db, recharge!.id, { stripe: stripeUnreachable(), now: t0 })).rejects.toThrow();
+    await expect(processRecharge(t.db, recharge!.id, { stripe: stripeUnreachable(), now: new Date(t0.getTime() + 10 * 60_000) })).rejects.toThrow();
+    expect((await rechargesOf(orgId))[0]).toMatchObject({ status: "pending" });
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(0);
+    const capped = await processRecharge(t.db, recharge!.id, { stripe: stripeUnreachable(), now: new Date(t0.getTime() + 31 * 60_000) });
+    expect(capped).toMatchObject({ status: "retrying" });
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(1);
+  });
+
+  it("temporary Stripe errors before a decline do not switch auto-recharge off at the first decline", async () => {
+    const { orgId } = await orgWithCard("Flaky Co", "4000000000000002", "0");
+    const recharge = await requestRecharge(t.db, orgId, { trigger: "charge" });
+    for (let i = 0; i < 3; i++) await expect(processRecharge(t.db, recharge!.id, { stripe: stripeUnreachable() })).rejects.toThrow();
+    const now = new Date();
+    const declined = await processRecharge(t.db, recharge!.id, { stripe: h.stripe, now });
+    expect(declined).toMatchObject({ status: "retrying" });
+    expect(declined.nextAttemptAt!.getTime()).toBe(now.getTime() + RETRY_BACKOFF_MS[0]);
+    expect(await getAutoRecharge(t.db, orgId)).toMatchObject({ enabled: true, consecutiveFailures: 1 });
+  });
+
+  it("the platform's limit of consecutive failures above 4 is honoured: it keeps retrying daily until the 6th", async () => {
+    await withPlatform({ maxConsecutiveFailures: 6 }, async () => {
+      const { orgId } = await orgWithCard("Patient Co", "4000000000000002", "0");
+      let now = new Date("2026-11-23T10:00:00Z");
+      let recharge = (await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe, now }))!;
+      const waits: number[] = [];
+      for (let decline = 2; decline <= 6; decline++) {
+        waits.push(recharge.nextAttemptAt!.getTime() - now.getTime());
+        now = new Date(recharge.nextAttemptAt!.getTime() + 1000);
+        recharge = await processRecharge(t.db, recharge.id, { stripe: h.stripe, now });
+        if (decline < 6) expect(recharge).toMatchObject({ status: "retrying" });
+      }
+      expect(waits).toEqual([...RETRY_BACKOFF_MS, RETRY_BACKOFF_MS.at(-1), RETRY_BACKOFF_MS.at(-1)]);
+      expect(recharge).toMatchObject({ status: "failed" });
+      const settings = await getAutoRecharge(t.db, orgId);
+      expect(settings).toMatchObject({ enabled: false, consecutiveFailures: 6 });
+      expect(settings!.disabledReason).toMatch(/after 6 failed payments/);
+    });
+  });
+
+  it("a lower credit price that makes a top-up fit under the ceiling charges at the next crossing", async () => {
+    const { orgId, accountId } = await orgWithCard("Cheaper Co", "4242424242424242", "50", { ceilingCents: 30_000 });
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe })).toMatchObject({ status: "succeeded", priceCents: 25_000 });
+    const { debit } = await import("@/lib/ledger/debit");
+    await debit(t.db, { accountId, amount: credits("250") });
+    const skipped = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe });
+    expect(skipped).toMatchObject({ status: "skipped" });
+    // A later crossing finds that skipped recharge (and remembers it).
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toMatchObject({ id: skipped!.id });
+    await withPlatform({ creditPriceCents: 20 }, async () => {
+      expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toMatchObject({ status: "succeeded", priceCents: 5_000 });
+    });
+    expect(await available(accountId)).toBe("300");
+  });
+
+  it("the recharge email offers the invoice as links and does not promise an attachment", async () => {
+    const { orgId } = await orgWithCard("Mail Co", "4242424242424242", "50");
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe })).toMatchObject({ status: "succeeded" });
+    const mails = await t.db.select().from(emailOutbox).where(eq(emailOutbox.organizationId, orgId));
+    const mail = mails.find((m) => m.links.some((l) => l.label === "Invoice (PDF)"))!;
+    expect(mail.text).not.toMatch(/attach/i);
+    expect(mail.text).toMatch(/invoice/i);
+  });
+
+  it("a sub-account buys from its agency: it can neither set up platform auto-recharge nor be charged by it", async () => {
+    const [agency] = await t.db.insert(organizations).values({ name: "Agency Co", kind: "agency" }).returning();
+    const [sub] = await t.db.insert(organizations).values({ name: "Sub Co", parentId: agency.id }).returning();
+    const urls = { successUrl: "http://app/billing?card=1", cancelUrl: "http://app/billing" };
+    await expect(createCardSetupCheckout(t.db, sub.id, urls, h.stripe)).rejects.toMatchObject({ status: 403, code: "sub_account_buys_from_agency" });
+    await expect(saveAutoRecharge(t.db, sub.id, { enabled: false, topUpAmount: credits("250"), rechargeAt: credits("100"), monthlyCeilingCents: null }, null)).rejects.toMatchObject({
+      status: 403,
+      code: "sub_account_buys_from_agency",
+    });
+    // An organization that set auto-recharge up before it joined an agency is not charged by it any more.
+    const { orgId, accountId } = await orgWithCard("Joined Agency Co", "4242424242424242", "50");
+    await t.db.update(organizations).set({ parentId: agency.id }).where(eq(organizations.id, orgId));
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toBeNull();
+    expect(await rechargesOf(orgId)).toEqual([]);
+    expect(await available(accountId)).toBe("50");
   });
 
   it("leaves the ledger consistent", async () => {

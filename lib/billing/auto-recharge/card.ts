@@ -4,7 +4,8 @@ import type { DbOrTx } from "@/db/client";
 import { billingCustomers } from "@/db/schema";
 import { getOrCreateOrgCustomer } from "../customers";
 import { getStripe } from "../stripe";
-import { saveCard } from "./settings";
+import { resumeAutoRecharge } from "./recharge";
+import { assertBuysFromPlatform, getAutoRecharge, saveCard } from "./settings";
 
 /** Checkout in `setup` mode: the owner saves a card for off-session recharges (SPEC §7). */
 export async function createCardSetupCheckout(
@@ -13,6 +14,7 @@ export async function createCardSetupCheckout(
   urls: { successUrl: string; cancelUrl: string },
   stripe: Stripe = getStripe(),
 ): Promise<{ url: string; sessionId: string }> {
+  await assertBuysFromPlatform(db, organizationId);
   const customer = await getOrCreateOrgCustomer(db, organizationId, stripe);
   const session = await stripe.checkout.sessions.create({
     mode: "setup",
@@ -36,8 +38,10 @@ async function organizationOfCustomer(db: DbOrTx, customerId: string): Promise<s
 }
 
 /**
- * Stores a saved card as the organization's recharge card and the customer's default. Called from the
- * return page and from the setup_intent.succeeded webhook; both are idempotent.
+ * Stores a saved card as the organization's recharge card and the customer's default, then puts it to work:
+ * a recharge that was declined or waits for 3-D Secure is paid with it at once (seed 004: "as soon as you
+ * resolve the payment problem"). Called from the return page and from the setup_intent.succeeded webhook;
+ * whichever comes second finds the card already saved and does nothing more.
  */
 export async function saveCardFromSetupIntent(db: DbOrTx, setupIntent: Stripe.SetupIntent | string, stripe: Stripe = getStripe()): Promise<{ organizationId: string; last4: string | null } | null> {
   const intent = typeof setupIntent === "string" ? await stripe.setupIntents.retrieve(setupIntent) : setupIntent;
@@ -47,6 +51,7 @@ export async function saveCardFromSetupIntent(db: DbOrTx, setupIntent: Stripe.Se
   const organizationId = await organizationOfCustomer(db, customerId);
   if (!organizationId) return null;
   const pm = await stripe.paymentMethods.retrieve(paymentMethodId);
+  if ((await getAutoRecharge(db, organizationId))?.paymentMethodId === paymentMethodId) return { organizationId, last4: pm.card?.last4 ?? null };
   await stripe.customers.update(customerId, { invoice_settings: { default_payment_method: paymentMethodId } });
   await saveCard(db, organizationId, {
     paymentMethodId,
@@ -55,6 +60,8 @@ export async function saveCardFromSetupIntent(db: DbOrTx, setupIntent: Stripe.Se
     expMonth: pm.card?.exp_month ?? null,
     expYear: pm.card?.exp_year ?? null,
   });
+  // The card is saved whatever happens next; a payment Stripe cannot take right now is left to the sweep.
+  await resumeAutoRecharge(db, organizationId, { trigger: "card_saved", stripe }).catch((e) => console.error("[auto-recharge] charging the new card failed", e));
   return { organizationId, last4: pm.card?.last4 ?? null };
 }
 

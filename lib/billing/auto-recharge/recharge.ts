@@ -10,12 +10,21 @@ import { notify, periodKey } from "@/lib/notifications/notify";
 import { formatMoney } from "@/lib/format";
 import { getOrCreateOrgCustomer } from "../customers";
 import { getStripe } from "../stripe";
-import { forgetAutoRechargeCache, getAutoRecharge, getPlatformSettings, rechargePriceCents, type AutoRechargeSettings } from "./settings";
+import { forgetAutoRechargeCache, getAutoRecharge, getPlatformSettings, isSubAccount, rechargePriceCents, saveAutoRecharge, type AutoRechargeInput, type AutoRechargeSettings } from "./settings";
 
 export type Recharge = typeof recharges.$inferSelect;
 
-/** Waits before the 2nd, 3rd, 4th attempt of a declined recharge (seed 004: resolve before zero). */
+/**
+ * Waits after the 1st, 2nd, 3rd and later consecutive declines (seed 004: resolve before zero); past the end,
+ * the last step repeats until the platform's limit of consecutive failures switches auto-recharge off.
+ */
 export const RETRY_BACKOFF_MS = [60 * 60_000, 6 * 60 * 60_000, 24 * 60 * 60_000];
+
+/** Stripe unreachable or failing (5xx, rate limit) for this long since a payment was due counts as a failure. */
+export const TRANSIENT_ERRORS_GIVE_UP_MS = 30 * 60_000;
+
+/** An owner who has not confirmed 3-D Secure after this long is not going to: the payment counts as failed. */
+export const REQUIRES_ACTION_GIVE_UP_MS = 24 * 60 * 60_000;
 
 export const IN_FLIGHT = ["pending", "retrying", "requires_action"] as const;
 
@@ -26,6 +35,8 @@ export const IN_FLIGHT = ["pending", "retrying", "requires_action"] as const;
 export async function requestRecharge(db: DbOrTx, organizationId: string, options: { trigger: string; now?: Date }): Promise<Recharge | null> {
   const settings = await getAutoRecharge(db, organizationId);
   if (!settings?.enabled || !settings.paymentMethodId) return null;
+  // Settings saved before the organization joined an agency: its credits now come from the agency.
+  if (await isSubAccount(db, organizationId)) return null;
   const platform = await getPlatformSettings(db);
   const [row] = await db
     .insert(recharges)
@@ -41,6 +52,53 @@ export async function requestRecharge(db: DbOrTx, organizationId: string, option
     .onConflictDoNothing()
     .returning();
   return row ?? null;
+}
+
+/**
+ * The owner saved the settings (Billing page or API): store them, then act on them at once (see
+ * `resumeAutoRecharge`) — turning it on while already below the threshold charges now (SPEC §7).
+ */
+export async function saveSettingsAndRecharge(
+  db: DbOrTx,
+  organizationId: string,
+  input: AutoRechargeInput,
+  userId: string | null,
+  options: { stripe?: Stripe; now?: Date } = {},
+): Promise<{ settings: AutoRechargeSettings; recharge: Recharge | null }> {
+  const settings = await saveAutoRecharge(db, organizationId, input, userId);
+  const recharge = await resumeAutoRecharge(db, organizationId, { ...options, trigger: "enabled" });
+  return { settings, recharge };
+}
+
+/**
+ * After the owner saved the settings or a card. The recharge in flight, if any, was opened under the old
+ * ones: turned off or a new amount → it is closed (its invoice voided) so a crossing charges the new amount;
+ * waiting for 3-D Secure → it is replaced (the owner acted instead of confirming); declined and waiting for
+ * its retry → retried now, since the owner may just have fixed the card. Then, below the threshold, one is
+ * charged at once. A recharge still `pending` is being paid right now (or the sweep picks it up): left alone.
+ */
+export async function resumeAutoRecharge(db: DbOrTx, organizationId: string, options: { trigger: string; stripe?: Stripe; now?: Date }): Promise<Recharge | null> {
+  const now = options.now ?? new Date();
+  const settings = await getAutoRecharge(db, organizationId);
+  const [inFlight] = await db
+    .select()
+    .from(recharges)
+    .where(and(eq(recharges.organizationId, organizationId), inArray(recharges.status, ["retrying", "requires_action"])))
+    .limit(1);
+  if (inFlight) {
+    if (!settings?.enabled || !settings.paymentMethodId) {
+      await closeRecharge(db, inFlight, "Auto-recharge was turned off", { ...options, now });
+    } else if (inFlight.amount !== settings.topUpAmount) {
+      await closeRecharge(db, inFlight, `Replaced: the top-up amount was changed to ${Credits.format(settings.topUpAmount)} credits`, { ...options, now });
+    } else if (inFlight.status === "requires_action") {
+      await closeRecharge(db, inFlight, "Replaced: the card or settings were saved again before the payment was confirmed", { ...options, now });
+    } else {
+      await db.update(recharges).set({ nextAttemptAt: now, updatedAt: now }).where(and(eq(recharges.id, inFlight.id), eq(recharges.status, "retrying")));
+      return payTracked(db, organizationId, inFlight.id, { ...options, now });
+    }
+  }
+  if (!settings?.enabled) return null;
+  return rechargeIfBelowThreshold(db, organizationId, { ...options, now });
 }
 
 // The recharges this process is paying right now, per organization: a refused charge waits for
@@ -63,14 +121,20 @@ export async function rechargeIfBelowThreshold(db: DbOrTx, organizationId: strin
   if (skipped) return skipped;
   const recharge = await requestRecharge(db, organizationId, options);
   if (!recharge) return null;
-  // The available a charge reported may predate a recharge that has landed since (the in-flight guard
-  // only stops concurrent ones). Now that this one is the only one in flight, look again before paying.
-  if (options.available !== undefined && (await organizationAvailable(db, organizationId, options.now)) >= settings.rechargeAt) {
+  // Whatever was read above (a charge's report, or a fresh read here) may predate a recharge that landed
+  // since — another instance's, which the in-flight guard only stops while it is in flight. Now that this
+  // one is the only one in flight, look again before paying.
+  if ((await organizationAvailable(db, organizationId, options.now)) >= settings.rechargeAt) {
     // Never claimed (attempts 0), so no money moved: the row is withdrawn rather than kept as noise.
     await db.delete(recharges).where(and(eq(recharges.id, recharge.id), eq(recharges.status, "pending"), eq(recharges.attempts, 0)));
     return null;
   }
-  const payment = processRecharge(db, recharge.id, options);
+  return payTracked(db, organizationId, recharge.id, options);
+}
+
+/** processRecharge, registered as this process's running payment so a refused charge can wait for it. */
+async function payTracked(db: DbOrTx, organizationId: string, rechargeId: string, options: { stripe?: Stripe; now?: Date }): Promise<Recharge> {
+  const payment = processRecharge(db, rechargeId, options);
   running.set(organizationId, payment);
   try {
     return await payment;
@@ -86,10 +150,11 @@ const ceilingBlocked: Map<string, Recharge> = ((globalThis as { __creditdeskCeil
 /** This month's recharge skipped for the ceiling, if the ceiling still blocks one and the settings have not changed since. */
 async function skippedForCeiling(db: DbOrTx, settings: AutoRechargeSettings, now: Date): Promise<Recharge | null> {
   if (settings.monthlyCeilingCents === null) return null;
-  const memo = `${settings.organizationId}:${settings.updatedAt.getTime()}:${monthStart(now).getTime()}`;
+  // The price of a credit is part of the answer: a lower one can make the top-up fit.
+  const platform = await getPlatformSettings(db);
+  const memo = `${settings.organizationId}:${settings.updatedAt.getTime()}:${platform.creditPriceCents}:${monthStart(now).getTime()}`;
   const known = ceilingBlocked.get(memo);
   if (known) return known;
-  const platform = await getPlatformSettings(db);
   const price = rechargePriceCents(settings.topUpAmount, platform.creditPriceCents);
   if ((await spentThisMonth(db, settings.organizationId, now)) + price <= settings.monthlyCeilingCents) return null;
   const since = new Date(Math.max(monthStart(now).getTime(), settings.updatedAt.getTime()));
@@ -107,17 +172,58 @@ async function skippedForCeiling(db: DbOrTx, settings: AutoRechargeSettings, now
 
 const monthStart = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 
+/**
+ * What auto-recharge charged this month. A recharge refunded or disputed in full gave the money back; one
+ * partly refunded still counts in full (the ceiling errs on the owner's side).
+ */
 async function spentThisMonth(db: DbOrTx, organizationId: string, now: Date): Promise<number> {
   const [row] = await db
     .select({ cents: sql<number>`coalesce(sum(${recharges.priceCents}), 0)::int` })
     .from(recharges)
-    .where(and(eq(recharges.organizationId, organizationId), eq(recharges.status, "succeeded"), gte(recharges.resolvedAt, monthStart(now))));
+    .where(and(eq(recharges.organizationId, organizationId), inArray(recharges.status, ["succeeded", "partially_refunded"]), gte(recharges.resolvedAt, monthStart(now))));
   return row?.cents ?? 0;
 }
 
 async function update(db: DbOrTx, id: string, values: Partial<typeof recharges.$inferInsert>, now: Date) {
   const [row] = await db.update(recharges).set({ ...values, updatedAt: now }).where(eq(recharges.id, id)).returning();
   return row;
+}
+
+/** Updates a recharge that is still in flight; one closed meanwhile (e.g. by the owner) is returned as it is. */
+async function updateInFlight(db: DbOrTx, id: string, values: Partial<typeof recharges.$inferInsert>, now: Date) {
+  const [row] = await db
+    .update(recharges)
+    .set({ ...values, updatedAt: now })
+    .where(and(eq(recharges.id, id), inArray(recharges.status, [...IN_FLIGHT])))
+    .returning();
+  return row ?? (await db.select().from(recharges).where(eq(recharges.id, id)))[0];
+}
+
+/**
+ * Closes an unpaid recharge (status `failed`, with why) and voids its invoice, so it can never be paid
+ * later and the in-flight slot is free. Only if nobody moved it since it was read (a new attempt claimed,
+ * a status change): returns null then. If the invoice turns out paid after all, the credits are granted.
+ */
+async function closeRecharge(db: DbOrTx, recharge: Recharge, reason: string, options: { stripe?: Stripe; now: Date }): Promise<Recharge | null> {
+  const { now } = options;
+  const [closed] = await db
+    .update(recharges)
+    .set({ status: "failed", failureReason: reason, nextAttemptAt: null, resolvedAt: now, updatedAt: now })
+    .where(and(eq(recharges.id, recharge.id), eq(recharges.status, recharge.status), eq(recharges.attempts, recharge.attempts)))
+    .returning();
+  if (!closed) return null;
+  if (!closed.stripeInvoiceId) return closed;
+  const stripe = options.stripe ?? getStripe();
+  try {
+    await stripe.invoices.voidInvoice(closed.stripeInvoiceId, {}, { idempotencyKey: `recharge-${closed.id}-void` });
+    return closed;
+  } catch (error) {
+    const invoice = await stripe.invoices.retrieve(closed.stripeInvoiceId);
+    // The owner confirmed 3-D Secure just before: the money is in, so are the credits.
+    if (invoice.status === "paid") return completeRecharge(db, closed.id, { invoicePdfUrl: invoice.invoice_pdf ?? null, hostedInvoiceUrl: invoice.hosted_invoice_url ?? null }, now);
+    if (invoice.status !== "void") console.error("[auto-recharge] could not void the invoice of a closed recharge", closed.id, error);
+    return closed;
+  }
 }
 
 /**
@@ -133,8 +239,10 @@ export async function processRecharge(db: DbOrTx, rechargeId: string, options: {
   if (!recharge || (recharge.status !== "pending" && recharge.status !== "retrying")) return recharge;
   const settings = await getAutoRecharge(db, recharge.organizationId);
   const platform = await getPlatformSettings(db);
-  if (!settings?.enabled || !settings.paymentMethodId) {
-    return update(db, recharge.id, { status: "failed", failureReason: "Auto-recharge was turned off", resolvedAt: now }, now);
+  if (!settings?.enabled || !settings.paymentMethodId) return (await closeRecharge(db, recharge, "Auto-recharge was turned off", { stripe, now })) ?? reread(db, recharge.id);
+  if (recharge.amount !== settings.topUpAmount) {
+    // Opened before the owner changed the amount: the next crossing (or sweep) opens one at the new amount.
+    return (await closeRecharge(db, recharge, `Replaced: the top-up amount was changed to ${Credits.format(settings.topUpAmount)} credits`, { stripe, now })) ?? reread(db, recharge.id);
   }
   if (settings.monthlyCeilingCents !== null && (await spentThisMonth(db, recharge.organizationId, now)) + recharge.priceCents > settings.monthlyCeilingCents) {
     const skipped = await update(db, recharge.id, { status: "skipped", failureReason: "Monthly spending ceiling reached", resolvedAt: now }, now);
@@ -157,72 +265,92 @@ export async function processRecharge(db: DbOrTx, rechargeId: string, options: {
     .set({ attempts: recharge.attempts + 1, updatedAt: now })
     .where(and(eq(recharges.id, recharge.id), eq(recharges.attempts, recharge.attempts), inArray(recharges.status, ["pending", "retrying"])))
     .returning();
-  if (!claimed) return (await db.select().from(recharges).where(eq(recharges.id, recharge.id)))[0];
+  if (!claimed) return reread(db, recharge.id);
   recharge = claimed;
   const attempt = recharge.attempts;
 
-  if (!recharge.stripeInvoiceId) {
-    const customer = await getOrCreateOrgCustomer(db, recharge.organizationId, stripe);
-    const description = `Auto-recharge: ${Credits.format(recharge.amount)} AI credits`;
-    await stripe.invoiceItems.create({ customer, amount: recharge.priceCents, currency: recharge.currency, description }, { idempotencyKey: `recharge-${recharge.id}-item` });
-    const draft = await stripe.invoices.create(
-      {
-        customer,
-        collection_method: "charge_automatically",
-        auto_advance: false,
-        pending_invoice_items_behavior: "include",
-        default_payment_method: settings.paymentMethodId,
-        description,
-        metadata: { creditdesk_kind: "auto_recharge", recharge_id: recharge.id, organization_id: recharge.organizationId },
-      },
-      { idempotencyKey: `recharge-${recharge.id}-invoice` },
-    );
-    const invoice = await stripe.invoices.finalizeInvoice(draft.id!, {}, { idempotencyKey: `recharge-${recharge.id}-finalize` });
-    recharge = await update(db, recharge.id, { stripeInvoiceId: invoice.id!, hostedInvoiceUrl: invoice.hosted_invoice_url ?? null, invoicePdfUrl: invoice.invoice_pdf ?? null }, now);
-  }
-
   try {
+    if (!recharge.stripeInvoiceId) {
+      const customer = await getOrCreateOrgCustomer(db, recharge.organizationId, stripe);
+      const description = `Auto-recharge: ${Credits.format(recharge.amount)} AI credits`;
+      // The item goes straight onto this recharge's draft: an item left pending on the customer (a failure
+      // between two calls) would be swept into some later invoice and charged twice.
+      const draft = await stripe.invoices.create(
+        {
+          customer,
+          collection_method: "charge_automatically",
+          auto_advance: false,
+          pending_invoice_items_behavior: "exclude",
+          default_payment_method: settings.paymentMethodId,
+          description,
+          metadata: { creditdesk_kind: "auto_recharge", recharge_id: recharge.id, organization_id: recharge.organizationId },
+        },
+        { idempotencyKey: `recharge-${recharge.id}-draft` },
+      );
+      await stripe.invoiceItems.create(
+        { customer, invoice: draft.id!, amount: recharge.priceCents, currency: recharge.currency, description },
+        { idempotencyKey: `recharge-${recharge.id}-draft-item` },
+      );
+      const invoice = await stripe.invoices.finalizeInvoice(draft.id!, {}, { idempotencyKey: `recharge-${recharge.id}-finalize` });
+      recharge = await update(db, recharge.id, { stripeInvoiceId: invoice.id!, hostedInvoiceUrl: invoice.hosted_invoice_url ?? null, invoicePdfUrl: invoice.invoice_pdf ?? null }, now);
+    }
     const paid = await stripe.invoices.pay(recharge.stripeInvoiceId!, { off_session: true, payment_method: settings.paymentMethodId }, { idempotencyKey: `recharge-${recharge.id}-pay-${attempt}` });
     return completeRecharge(db, recharge.id, { invoicePdfUrl: paid.invoice_pdf ?? null, hostedInvoiceUrl: paid.hosted_invoice_url ?? null }, now);
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "invoice_already_paid") {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === "invoice_already_paid" && recharge.stripeInvoiceId) {
       // An earlier attempt was paid but we did not hear back (crash, timeout): collect the credits now.
-      const invoice = await stripe.invoices.retrieve(recharge.stripeInvoiceId!);
+      const invoice = await stripe.invoices.retrieve(recharge.stripeInvoiceId);
       return completeRecharge(db, recharge.id, { invoicePdfUrl: invoice.invoice_pdf ?? null, hostedInvoiceUrl: invoice.hosted_invoice_url ?? null }, now);
     }
-    if (!(error instanceof Stripe.errors.StripeCardError)) throw error; // transient: stays pending, the sweep retries
-    if (error.code === "invoice_payment_intent_requires_action" || error.code === "authentication_required") {
-      const updated = await update(db, recharge.id, { status: "requires_action", actionUrl: recharge.hostedInvoiceUrl, failureReason: "Your bank asks you to confirm this payment" }, now);
+    if (error instanceof Stripe.errors.StripeCardError && (error.code === "invoice_payment_intent_requires_action" || error.code === "authentication_required")) {
+      const updated = await updateInFlight(db, recharge.id, { status: "requires_action", actionUrl: recharge.hostedInvoiceUrl, failureReason: "Your bank asks you to confirm this payment" }, now);
       await notify(db, {
         organizationId: recharge.organizationId,
         kind: "recharge_requires_action",
         title: "Confirm your auto-recharge payment",
         body: `Your bank asks you to confirm the top-up of ${Credits.format(recharge.amount)} credits (${formatMoney(recharge.priceCents, recharge.currency)}). Open the link to complete it; the credits arrive as soon as it is paid.`,
         link: recharge.hostedInvoiceUrl,
-        dedupeKey: `recharge:${recharge.id}`,
+        dedupeKey: attempt === 1 ? `recharge:${recharge.id}` : `recharge:${recharge.id}:action:${attempt}`,
         email: true,
       });
       return updated;
     }
-    return recordDecline(db, recharge, error.message, platform.maxConsecutiveFailures, now);
+    // A decline, or a request Stripe refuses as made (e.g. the card was removed): the same call will not
+    // succeed by itself, so the owner is told and it is retried with backoff like a decline.
+    if (error instanceof Stripe.errors.StripeCardError || error instanceof Stripe.errors.StripeInvalidRequestError) {
+      return recordDecline(db, recharge, error.message, platform.maxConsecutiveFailures, now);
+    }
+    // Stripe unreachable or failing (connection, 5xx, rate limit): stays as it is and the sweep retries —
+    // but not for ever, since meanwhile the in-flight slot is taken and the owner hears nothing.
+    const dueSince = (recharge.nextAttemptAt ?? recharge.createdAt).getTime();
+    if (error instanceof Stripe.errors.StripeError && now.getTime() - dueSince >= TRANSIENT_ERRORS_GIVE_UP_MS) {
+      return recordDecline(db, recharge, `the payment could not be made for ${Math.round((now.getTime() - dueSince) / 60_000)} minutes: ${error.message}`, platform.maxConsecutiveFailures, now);
+    }
+    throw error;
   }
 }
 
+const reread = async (db: DbOrTx, id: string): Promise<Recharge> => (await db.select().from(recharges).where(eq(recharges.id, id)))[0];
+
 async function recordDecline(db: DbOrTx, recharge: Recharge, reason: string, maxFailures: number, now: Date): Promise<Recharge> {
+  // Closed while this payment was being tried (its invoice voided under it): not the card's failure.
+  const current = await reread(db, recharge.id);
+  if (!(IN_FLIGHT as readonly string[]).includes(current.status)) return current;
   const [settings] = await db
     .update(autoRechargeSettings)
     .set({ consecutiveFailures: sql`${autoRechargeSettings.consecutiveFailures} + 1`, updatedAt: now })
     .where(eq(autoRechargeSettings.organizationId, recharge.organizationId))
     .returning();
   forgetAutoRechargeCache(recharge.organizationId);
+  // Declines, not attempts: a try that Stripe never answered (an outage) is not the card's failure.
   const failures = settings.consecutiveFailures;
-  const backoff = RETRY_BACKOFF_MS[Math.min(recharge.attempts, RETRY_BACKOFF_MS.length) - 1];
+  const backoff = RETRY_BACKOFF_MS[Math.min(failures, RETRY_BACKOFF_MS.length) - 1];
   const amount = `${Credits.format(recharge.amount)} credits (${formatMoney(recharge.priceCents, recharge.currency)})`;
-  if (failures >= maxFailures || recharge.attempts > RETRY_BACKOFF_MS.length) {
+  if (failures >= maxFailures) {
     const disabledReason = `Switched off after ${failures} failed payments in a row (last: ${reason}). Update your card and turn it back on.`;
     await db.update(autoRechargeSettings).set({ enabled: false, disabledReason, updatedAt: now }).where(eq(autoRechargeSettings.organizationId, recharge.organizationId));
     forgetAutoRechargeCache(recharge.organizationId);
-    const failed = await update(db, recharge.id, { status: "failed", failureReason: reason, nextAttemptAt: null, resolvedAt: now }, now);
+    const failed = await updateInFlight(db, recharge.id, { status: "failed", failureReason: reason, nextAttemptAt: null, resolvedAt: now }, now);
     await notify(db, {
       organizationId: recharge.organizationId,
       kind: "recharge_disabled",
@@ -235,14 +363,14 @@ async function recordDecline(db: DbOrTx, recharge: Recharge, reason: string, max
     return failed;
   }
   const next = new Date(now.getTime() + backoff);
-  const retrying = await update(db, recharge.id, { status: "retrying", failureReason: reason, nextAttemptAt: next }, now);
+  const retrying = await updateInFlight(db, recharge.id, { status: "retrying", failureReason: reason, nextAttemptAt: next }, now);
   await notify(db, {
     organizationId: recharge.organizationId,
     kind: "recharge_failed",
     title: "Auto-recharge payment failed",
     body: `The top-up of ${amount} was declined (${reason}). We will try again at ${next.toISOString().slice(0, 16).replace("T", " ")} UTC. Update your card on the Billing page to avoid your bots stopping.`,
     link: "/billing",
-    dedupeKey: `recharge:${recharge.id}:attempt:${recharge.attempts}`,
+    dedupeKey: `recharge:${recharge.id}:failure:${failures}`,
     email: true,
   });
   return retrying;
@@ -276,7 +404,9 @@ export async function completeRecharge(db: DbOrTx, rechargeId: string, links: { 
       resolvedAt: now,
       updatedAt: now,
     })
-    .where(and(eq(recharges.id, rechargeId), inArray(recharges.status, [...IN_FLIGHT])))
+    // A recharge closed while its invoice was being paid (3-D Secure completed as the owner changed the
+    // settings) was paid all the same: Stripe has the last word.
+    .where(and(eq(recharges.id, rechargeId), inArray(recharges.status, [...IN_FLIGHT, "failed"])))
     .returning();
   if (!done) return (await db.select().from(recharges).where(eq(recharges.id, rechargeId)))[0];
   await db.update(autoRechargeSettings).set({ consecutiveFailures: 0, updatedAt: now }).where(eq(autoRechargeSettings.organizationId, recharge.organizationId));
@@ -287,7 +417,7 @@ export async function completeRecharge(db: DbOrTx, rechargeId: string, links: { 
     organizationId: recharge.organizationId,
     kind: "recharge_succeeded",
     title: `Auto-recharge: ${amount} added`,
-    body: `We charged ${formatMoney(recharge.priceCents, recharge.currency)} to your card and added ${amount}. The invoice is attached to this message.`,
+    body: `We charged ${formatMoney(recharge.priceCents, recharge.currency)} to your card and added ${amount}. Download the invoice (PDF) from the link in this email or from the Billing page.`,
     link: "/billing",
     dedupeKey: `recharge:${recharge.id}:succeeded`,
     email: { to: await invoiceRecipients(db, recharge.organizationId), links: [...(pdf ? [{ label: "Invoice (PDF)", url: pdf }] : []), ...(done.hostedInvoiceUrl ? [{ label: "Invoice online", url: done.hostedInvoiceUrl }] : [])] },
@@ -314,12 +444,51 @@ export async function completeRechargeForInvoice(db: DbOrTx, invoice: { id?: str
 }
 
 /**
- * The minute job: retries that are due, recharges left pending by a crash, thresholds crossed without a
- * charge (expiry, transfers), and the hourly alert while an organization sits at zero after a failure.
+ * invoice.payment_failed for an auto-recharge invoice. Stripe sends it when the bank first asks for 3-D
+ * Secure too (the payment then still `requires_action`, which processRecharge has handled): only a payment
+ * the owner failed to confirm counts, as a decline (owner told, retried with backoff, towards auto-disable).
+ * Off-session declines are recorded by processRecharge itself; their events find the recharge not waiting.
+ */
+export async function recordFailedAuthentication(db: DbOrTx, invoiceId: string, stripe: Stripe = getStripe(), now = new Date()): Promise<Recharge | null> {
+  const [recharge] = await db.select().from(recharges).where(eq(recharges.stripeInvoiceId, invoiceId));
+  if (!recharge || recharge.status !== "requires_action") return recharge ?? null;
+  const invoice = await stripe.invoices.retrieve(invoiceId, { expand: ["payments"] });
+  const payments = (invoice as unknown as { payments?: { data: { is_default?: boolean; payment: { payment_intent?: string | Stripe.PaymentIntent } }[] } }).payments?.data ?? [];
+  const ref = (payments.find((p) => p.is_default) ?? payments[0])?.payment.payment_intent;
+  const intent = typeof ref === "string" ? await stripe.paymentIntents.retrieve(ref) : ref;
+  if (invoice.status !== "open" || !intent || intent.status !== "requires_payment_method") return recharge;
+  return failWaitingForAction(db, recharge, intent.last_payment_error?.message ?? "Your bank did not confirm the payment", now);
+}
+
+/** A recharge waiting for 3-D Secure that will not be confirmed: recorded as a decline, once. */
+async function failWaitingForAction(db: DbOrTx, recharge: Recharge, reason: string, now: Date): Promise<Recharge> {
+  const [claimed] = await db
+    .update(recharges)
+    // Due now until recordDecline sets its backoff, so a crash in between leaves it to the sweep.
+    .set({ status: "retrying", nextAttemptAt: now, updatedAt: now })
+    .where(and(eq(recharges.id, recharge.id), eq(recharges.status, "requires_action")))
+    .returning();
+  if (!claimed) return reread(db, recharge.id);
+  const platform = await getPlatformSettings(db);
+  return recordDecline(db, claimed, reason, platform.maxConsecutiveFailures, now);
+}
+
+/**
+ * The minute job: retries that are due, recharges left pending by a crash, 3-D Secure left unconfirmed for
+ * a day, thresholds crossed without a charge (expiry, transfers), and the hourly alert while an
+ * organization sits at zero after a failure.
  */
 export async function runAutoRechargeSweep(db: DbOrTx, options: { stripe?: Stripe; now?: Date } = {}): Promise<{ processed: number; alerted: number }> {
   const now = options.now ?? new Date();
   let processed = 0;
+  const unconfirmed = await db
+    .select()
+    .from(recharges)
+    .where(and(eq(recharges.status, "requires_action"), lte(recharges.updatedAt, new Date(now.getTime() - REQUIRES_ACTION_GIVE_UP_MS))));
+  for (const recharge of unconfirmed) {
+    await failWaitingForAction(db, recharge, "You did not confirm the payment with your bank within 24 hours", now).catch((e) => console.error("[auto-recharge] giving up on 3-D Secure failed", e));
+    processed++;
+  }
   const due = await db
     .select({ id: recharges.id })
     .from(recharges)

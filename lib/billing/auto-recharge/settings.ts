@@ -1,9 +1,10 @@
 import { and, eq, gte, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { autoRechargeSettings, platformSettings, usageDaily } from "@/db/schema";
+import { autoRechargeSettings, organizations, platformSettings, usageDaily } from "@/db/schema";
 import { InvalidInputError } from "@/lib/errors";
 import { Credits } from "@/lib/ledger/credits";
 import { sharedCache } from "@/lib/metering/ttl-cache";
+import { SubAccountBuysFromAgencyError } from "./errors";
 
 export type PlatformSettings = typeof platformSettings.$inferSelect;
 export type AutoRechargeSettings = typeof autoRechargeSettings.$inferSelect;
@@ -87,11 +88,23 @@ export function validateAutoRecharge(input: AutoRechargeInput, platform: Platfor
   }
 }
 
+/** Whether the organization is an agency's sub-account (SPEC §8: it buys credits from its agency, not the platform). */
+export async function isSubAccount(db: DbOrTx, organizationId: string): Promise<boolean> {
+  const [org] = await db.select({ parentId: organizations.parentId }).from(organizations).where(eq(organizations.id, organizationId)).limit(1);
+  return Boolean(org?.parentId);
+}
+
+export async function assertBuysFromPlatform(db: DbOrTx, organizationId: string): Promise<void> {
+  if (await isSubAccount(db, organizationId)) throw new SubAccountBuysFromAgencyError(organizationId);
+}
+
 /**
  * Saves the settings. Re-enabling clears a previous auto-disable (the owner has acted on it) and the
- * failure count. Whether to charge at once is the caller's next step (see `requestRecharge`).
+ * failure count. Acting on them (closing a recharge they make stale, charging at once) is the caller's next
+ * step: `saveSettingsAndRecharge`.
  */
 export async function saveAutoRecharge(db: DbOrTx, organizationId: string, input: AutoRechargeInput, userId: string | null): Promise<AutoRechargeSettings> {
+  await assertBuysFromPlatform(db, organizationId);
   validateAutoRecharge(input, await getPlatformSettings(db));
   const current = await getAutoRecharge(db, organizationId);
   if (input.enabled && !current?.paymentMethodId) throw new InvalidInputError("payment_method", "Add a card before turning auto-recharge on");

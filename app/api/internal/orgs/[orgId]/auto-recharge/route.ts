@@ -3,8 +3,7 @@ import { db } from "@/db/client";
 import { withOrgRoute } from "@/lib/api/with-session";
 import { recordAudit } from "@/lib/audit";
 import { autoRechargeInputSchema, toAutoRechargeInput } from "@/lib/billing/auto-recharge/input";
-import { rechargeIfBelowThreshold } from "@/lib/billing/auto-recharge/recharge";
-import { saveAutoRecharge } from "@/lib/billing/auto-recharge/settings";
+import { saveSettingsAndRecharge } from "@/lib/billing/auto-recharge/recharge";
 import { getAutoRechargeState } from "@/lib/billing/auto-recharge/state";
 
 /** The auto-recharge settings as an API (the Billing page's form does the same through a server action). */
@@ -13,9 +12,8 @@ export const GET = withOrgRoute(async (_request, ctx) => NextResponse.json(await
 export const PUT = withOrgRoute(
   async (request, ctx) => {
     const input = autoRechargeInputSchema.parse(await request.json().catch(() => undefined));
-    const saved = await saveAutoRecharge(db(), ctx.org.id, toAutoRechargeInput(input), ctx.user.id);
+    await saveSettingsAndRecharge(db(), ctx.org.id, toAutoRechargeInput(input), ctx.user.id);
     await recordAudit(db(), { organizationId: ctx.org.id, actorUserId: ctx.user.id, action: "auto_recharge.saved", data: { ...input } });
-    if (saved.enabled) await rechargeIfBelowThreshold(db(), ctx.org.id, { trigger: "enabled" });
     return NextResponse.json(await getAutoRechargeState(db(), ctx.org.id));
   },
   { role: "admin" },
