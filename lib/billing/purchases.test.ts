@@ -5,11 +5,11 @@ import { orders, stripeEvents } from "@/db/schema";
 import { Credits } from "@/lib/ledger/credits";
 import { debit } from "@/lib/ledger/debit";
 import { getBalance } from "@/lib/ledger/get-balance";
-import { getOrCreateEndUserAccount, getOrCreateOrgAccount } from "@/lib/ledger/accounts";
+import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { createPackCheckout, createPlanCheckout } from "./checkout";
 import { fulfilCheckoutSession } from "./fulfil";
-import { createEndUserPack, createEndUserPlan, createPlatformPack } from "./offers";
-import { batchCount, seedBillingWorld, startBillingHarness, type BillingHarness } from "./test-helpers";
+import { createPlatformPack } from "./offers";
+import { batchCount, seedBillingWorld, seedPackWorld, seedPlanWorld, startBillingHarness, type BillingHarness } from "./test-helpers";
 
 const t = useTestDb();
 let h: BillingHarness;
@@ -26,21 +26,7 @@ async function batchesOfAccount(accountId: string) {
   return (await getBalance(t.db, accountId, { includeInactive: true })).batches;
 }
 
-async function world(name: string) {
-  const w = await seedBillingWorld(t.db, name);
-  const pack = await createEndUserPack(t.db, {
-    organizationId: w.orgId,
-    botId: w.botId,
-    name: "500 credits",
-    priceMinor: 1500,
-    currency: "usd",
-    credits: Credits.of(500),
-    bonusCredits: Credits.of(50),
-    bonusExpiresInDays: 30,
-  });
-  const account = await getOrCreateEndUserAccount(t.db, { organizationId: w.orgId, botId: w.botId, endUserId: w.endUserId });
-  return { ...w, pack, accountId: account.id };
-}
+const world = (name: string) => seedPackWorld(t.db, name);
 
 describe("credit packs through Checkout", () => {
   it("SPEC §17.7: webhook delivered twice + success page loaded three times → exactly one Paid 500 (pack) and one Free 50 (pack_bonus)", async () => {
@@ -224,9 +210,7 @@ describe("credit packs through Checkout", () => {
 
 describe("end-user plans through Checkout (subscriptions)", () => {
   it("out-of-order: invoice.paid before checkout.session.completed grants the first period exactly once", async () => {
-    const w = await seedBillingWorld(t.db, "Out Of Order");
-    const plan = await createEndUserPlan(t.db, { organizationId: w.orgId, botId: w.botId, name: "Monthly", priceMinor: 900, currency: "usd", interval: "month", creditsPerPeriod: Credits.of(300), rollover: false });
-    const account = await getOrCreateEndUserAccount(t.db, { organizationId: w.orgId, botId: w.botId, endUserId: w.endUserId });
+    const { plan, accountId, ...w } = await seedPlanWorld(t.db, "Out Of Order");
     h.detach();
     try {
       const started = await createPlanCheckout(t.db, { planId: plan.id, botId: w.botId, endUserId: w.endUserId, ...urls }, h.stripe);
@@ -239,12 +223,12 @@ describe("end-user plans through Checkout (subscriptions)", () => {
       expect(events.indexOf(invoicePaid)).not.toBe(events.indexOf(completed));
       // invoice.paid first, then completed, then each again.
       expect((await h.deliver(invoicePaid)).status).toBe(200);
-      expect(await batchCount(t.db, account.id)).toBe(1);
+      expect(await batchCount(t.db, accountId)).toBe(1);
       expect((await h.deliver(completed)).status).toBe(200);
       expect((await h.deliver(invoicePaid)).body.duplicate).toBe(true);
       expect((await h.deliver(completed)).body.duplicate).toBe(true);
-      expect(await batchCount(t.db, account.id)).toBe(1);
-      const [batch] = await batchesOfAccount(account.id);
+      expect(await batchCount(t.db, accountId)).toBe(1);
+      const [batch] = await batchesOfAccount(accountId);
       expect(batch.source).toBe("end_user_plan");
       expect(batch.type).toBe("paid");
       expect(batch.amount).toBe(Credits.of(300));
@@ -258,31 +242,29 @@ describe("end-user plans through Checkout (subscriptions)", () => {
   });
 
   it("renewal: the clock advances a period → a second grant; cancel in the portal → no further grants", async () => {
-    const w = await seedBillingWorld(t.db, "Renewal");
-    const plan = await createEndUserPlan(t.db, { organizationId: w.orgId, botId: w.botId, name: "Weekly", priceMinor: 300, currency: "usd", interval: "week", creditsPerPeriod: Credits.of(100), rollover: true });
-    const account = await getOrCreateEndUserAccount(t.db, { organizationId: w.orgId, botId: w.botId, endUserId: w.endUserId });
+    const { plan, accountId, ...w } = await seedPlanWorld(t.db, "Renewal", { name: "Weekly", priceMinor: 300, interval: "week", credits: Credits.of(100), rollover: true });
     const started = await createPlanCheckout(t.db, { planId: plan.id, botId: w.botId, endUserId: w.endUserId, ...urls }, h.stripe);
     await h.control(`/_sandbox/pay/${started.sessionId}`, {});
     const page = await fulfilCheckoutSession(t.db, started.sessionId, h.stripe);
     expect(["granted", "already_granted"]).toContain(page.status);
     await h.idle();
-    expect(await batchCount(t.db, account.id)).toBe(1);
+    expect(await batchCount(t.db, accountId)).toBe(1);
     h.sandbox.advanceClock(7 * 86_400 + 60);
     await h.idle();
-    expect(await batchCount(t.db, account.id)).toBe(2);
+    expect(await batchCount(t.db, accountId)).toBe(2);
     const renewals = await t.db.select().from(orders).where(eq(orders.planId, plan.id));
     expect(renewals.map((o) => [o.kind, o.status]).sort()).toEqual([
       ["plan", "paid"],
       ["plan_renewal", "paid"],
     ]);
     // Rollover plan: no expiry.
-    expect((await batchesOfAccount(account.id)).every((b) => b.expiresAt === null)).toBe(true);
+    expect((await batchesOfAccount(accountId)).every((b) => b.expiresAt === null)).toBe(true);
     const [order] = await t.db.select().from(orders).where(eq(orders.id, started.orderId));
     await h.stripe.subscriptions.cancel(order.stripeSubscriptionId!);
     await h.idle();
     h.sandbox.advanceClock(14 * 86_400);
     await h.idle();
-    expect(await batchCount(t.db, account.id)).toBe(2);
+    expect(await batchCount(t.db, accountId)).toBe(2);
     const subs = (await t.db.execute(sql`select status from end_user_subscriptions where stripe_subscription_id = ${order.stripeSubscriptionId}`)) as unknown as { status: string }[];
     expect(subs[0].status).toBe("canceled");
   });

@@ -7,7 +7,7 @@ import { createSubAccount } from "@/lib/agency/create-sub-account";
 import { Credits } from "@/lib/ledger/credits";
 import { debit } from "@/lib/ledger/debit";
 import { getBalance } from "@/lib/ledger/get-balance";
-import { getOrCreateEndUserAccount, getOrCreateOrgAccount } from "@/lib/ledger/accounts";
+import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { grantBatch } from "@/lib/ledger/grant-batch";
 import { verifyLedger } from "@/lib/ledger/verify";
 import { createCardSetupCheckout, saveCardFromSession } from "./auto-recharge/card";
@@ -15,8 +15,8 @@ import { rechargeIfBelowThreshold } from "./auto-recharge/recharge";
 import { saveAutoRecharge } from "./auto-recharge/settings";
 import { createPackCheckout, createPlanCheckout } from "./checkout";
 import { fulfilCheckoutSession } from "./fulfil";
-import { createEndUserPack, createEndUserPlan, createPlatformPack } from "./offers";
-import { seedBillingWorld, startBillingHarness, type BillingHarness } from "./test-helpers";
+import { createEndUserPack, createPlatformPack } from "./offers";
+import { seedBillingWorld, seedPackWorld, seedPlanWorld, startBillingHarness, type BillingHarness } from "./test-helpers";
 
 const t = useTestDb();
 let h: BillingHarness;
@@ -36,24 +36,13 @@ const orderOf = async (orderId: string) => (await t.db.select().from(orders).whe
 
 /** A visitor who bought a 500-credit pack with a 50-credit bonus for $15.00. */
 async function visitorWithPack(name: string) {
-  const w = await seedBillingWorld(t.db, name);
-  const pack = await createEndUserPack(t.db, {
-    organizationId: w.orgId,
-    botId: w.botId,
-    name: "500 credits",
-    priceMinor: 1500,
-    currency: "usd",
-    credits: Credits.of(500),
-    bonusCredits: Credits.of(50),
-    bonusExpiresInDays: 30,
-  });
-  const account = await getOrCreateEndUserAccount(t.db, { organizationId: w.orgId, botId: w.botId, endUserId: w.endUserId });
-  const started = await createPackCheckout(t.db, { packId: pack.id, buyer: { kind: "end_user", botId: w.botId, endUserId: w.endUserId }, ...urls }, h.stripe);
+  const w = await seedPackWorld(t.db, name);
+  const started = await createPackCheckout(t.db, { packId: w.pack.id, buyer: { kind: "end_user", botId: w.botId, endUserId: w.endUserId }, ...urls }, h.stripe);
   await h.control(`/_sandbox/pay/${started.sessionId}`, {});
   await h.idle();
   const order = await orderOf(started.orderId);
   expect(order.status).toBe("paid");
-  return { ...w, accountId: account.id, order, sessionId: started.sessionId };
+  return { ...w, order, sessionId: started.sessionId };
 }
 
 describe("partial refunds", () => {
@@ -141,9 +130,7 @@ describe("refunds of what a payment bought, whichever came first", () => {
   });
 
   it("a plan's refund that arrives before its invoice.paid voids the period's credits, and the late grant events re-grant nothing", async () => {
-    const w = await seedBillingWorld(t.db, "Plan Refund First");
-    const plan = await createEndUserPlan(t.db, { organizationId: w.orgId, botId: w.botId, name: "Monthly", priceMinor: 900, currency: "usd", interval: "month", creditsPerPeriod: Credits.of(300), rollover: false });
-    const account = await getOrCreateEndUserAccount(t.db, { organizationId: w.orgId, botId: w.botId, endUserId: w.endUserId });
+    const { plan, accountId, ...w } = await seedPlanWorld(t.db, "Plan Refund First");
     h.detach();
     try {
       const started = await createPlanCheckout(t.db, { planId: plan.id, botId: w.botId, endUserId: w.endUserId, ...urls }, h.stripe);
@@ -160,10 +147,10 @@ describe("refunds of what a payment bought, whichever came first", () => {
       const refund = await h.deliver(refunded);
       expect(refund.status).toBe(200);
       expect(refund.body.outcome).toMatch(/^voided/);
-      expect(await balanceOf(account.id)).toBe("0");
+      expect(await balanceOf(accountId)).toBe("0");
       expect((await h.deliver(invoicePaid)).status).toBe(200);
       expect((await h.deliver(completed)).status).toBe(200);
-      expect(await balanceOf(account.id)).toBe("0");
+      expect(await balanceOf(accountId)).toBe("0");
       expect((await orderOf(started.orderId)).status).toBe("refunded");
     } finally {
       h.attach();

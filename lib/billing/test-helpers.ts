@@ -5,6 +5,9 @@ import type Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { bots, endUsers, organizations } from "@/db/schema";
 import { startStripeSandbox, type StripeSandbox } from "@/scripts/stripe-sandbox/server";
+import { getOrCreateEndUserAccount } from "@/lib/ledger/accounts";
+import { Credits } from "@/lib/ledger/credits";
+import { createEndUserPack, createEndUserPlan } from "./offers";
 import { createStripeClient } from "./stripe";
 import { processStripeWebhook, type WebhookResponse } from "./webhooks/dispatch";
 
@@ -88,4 +91,38 @@ export async function seedBillingWorld(db: Db, name = "Billing Org") {
 export async function batchCount(db: Db, accountId: string): Promise<number> {
   const rows = (await db.execute(sql`select count(*)::int as n from batches where account_id = ${accountId}`)) as unknown as { n: number }[];
   return rows[0].n;
+}
+
+/** seedBillingWorld whose bot sells its visitors a 500-credit pack with a 50-credit bonus (30 days) for $15.00. */
+export async function seedPackWorld(db: Db, name: string) {
+  const w = await seedBillingWorld(db, name);
+  const pack = await createEndUserPack(db, {
+    organizationId: w.orgId,
+    botId: w.botId,
+    name: "500 credits",
+    priceMinor: 1500,
+    currency: "usd",
+    credits: Credits.of(500),
+    bonusCredits: Credits.of(50),
+    bonusExpiresInDays: 30,
+  });
+  const account = await getOrCreateEndUserAccount(db, { organizationId: w.orgId, botId: w.botId, endUserId: w.endUserId });
+  return { ...w, pack, accountId: account.id };
+}
+
+/** seedBillingWorld whose bot sells its visitors a plan of 300 credits a month for $9.00 (no rollover), unless told otherwise. */
+export async function seedPlanWorld(db: Db, name: string, plan: { name?: string; priceMinor?: number; interval?: "day" | "week" | "month" | "year"; credits?: bigint; rollover?: boolean } = {}) {
+  const w = await seedBillingWorld(db, name);
+  const created = await createEndUserPlan(db, {
+    organizationId: w.orgId,
+    botId: w.botId,
+    name: plan.name ?? "Monthly",
+    priceMinor: plan.priceMinor ?? 900,
+    currency: "usd",
+    interval: plan.interval ?? "month",
+    creditsPerPeriod: plan.credits ?? Credits.of(300),
+    rollover: plan.rollover ?? false,
+  });
+  const account = await getOrCreateEndUserAccount(db, { organizationId: w.orgId, botId: w.botId, endUserId: w.endUserId });
+  return { ...w, plan: created, accountId: account.id };
 }
