@@ -55,7 +55,10 @@ async function sendAlert(db: DbOrTx, organizationId: string, alert: Exclude<Bala
       organizationId,
       kind: "low_balance",
       title: "Credits are running low",
-      body: `${org.name} has ${amount} credits available. Buy credits or set up auto-recharge so your bots keep answering.`,
+      // A sub-account gets its credits from its agency (no platform packs, no auto-recharge).
+      body: org.parentId
+        ? `${org.name} has ${amount} credits available. Buy one of your agency's packs or ask your agency for credits so your bots keep answering.`
+        : `${org.name} has ${amount} credits available. Buy credits or set up auto-recharge so your bots keep answering.`,
       link: "/billing",
       dedupeKey: day,
       email: true,

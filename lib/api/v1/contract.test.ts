@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { forgetAuthorizedHolds } from "@/lib/metering/holds";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { useTestDb } from "@/test/db";
 import { callRoute } from "@/test/api";
-import { bots, organizations } from "@/db/schema";
+import { bots, notifications, organizations } from "@/db/schema";
 import { createApiKey, revokeApiKey } from "@/lib/metering/api-keys";
 import { getOrCreateEndUserAccount, getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { findOrCreateEndUser } from "@/lib/bots/bots";
@@ -606,6 +606,17 @@ describe("alerts", () => {
     await callRoute(usagePOST, { body: { bot_id: low.botId, actor: "operator", category: "web_search", searches: 1 }, headers: auth(low) });
     expect(await waitForNotification(low.orgId, "low_balance")).toBe(1);
     expect(await waitForNotification(low.orgId, "out_of_credits")).toBe(0);
+  });
+
+  it("a sub-account's low-balance warning sends it to its agency, not to auto-recharge (which it cannot set up)", async () => {
+    const [agency] = await t.db.insert(organizations).values({ name: "Agency Low", kind: "agency" }).returning();
+    const sub = await seedOrg("Client Low", "10.005");
+    await t.db.update(organizations).set({ parentId: agency.id }).where(eq(organizations.id, sub.orgId));
+    await callRoute(usagePOST, { body: { bot_id: sub.botId, actor: "operator", category: "web_search", searches: 1 }, headers: auth(sub) });
+    expect(await waitForNotification(sub.orgId, "low_balance")).toBe(1);
+    const [warning] = await t.db.select().from(notifications).where(and(eq(notifications.organizationId, sub.orgId), eq(notifications.kind, "low_balance")));
+    expect(warning.body).toContain("ask your agency for credits");
+    expect(warning.body).not.toContain("auto-recharge");
   });
 });
 
