@@ -36,7 +36,8 @@ export interface FulfilResult {
   batches: BatchView[];
 }
 
-const idOf = (v: string | { id: string } | null | undefined): string | null => (v == null ? null : typeof v === "string" ? v : v.id);
+/** The id of a Stripe field that is an id or, expanded, the object. */
+export const idOf = (v: string | { id: string } | null | undefined): string | null => (v == null ? null : typeof v === "string" ? v : v.id);
 const DAY_MS = 86_400_000;
 
 async function lockOrder(tx: Tx, orderId: string): Promise<Order | null> {

@@ -4,7 +4,7 @@ import type { Db, Tx } from "@/db/client";
 import { orders, recharges } from "@/db/schema";
 import { voidBatchRemainder } from "@/lib/ledger/void-batch-remainder";
 import { completeRechargeForInvoice, IN_FLIGHT, type Recharge } from "./auto-recharge/recharge";
-import { fulfilCheckoutSession, fulfilInvoice, type Order } from "./fulfil";
+import { fulfilCheckoutSession, fulfilInvoice, idOf, type Order } from "./fulfil";
 import { getStripe } from "./stripe";
 
 /**
@@ -50,8 +50,6 @@ function statusAfter(r: PaymentReversal): "refunded" | "partially_refunded" | "d
   if (r.reason === "disputed") return "disputed";
   return isFull(r) ? "refunded" : "partially_refunded";
 }
-
-const idOf = (v: string | { id: string } | null | undefined): string | null => (v == null ? null : typeof v === "string" ? v : v.id);
 
 export async function reversePayment(db: Db, reversal: PaymentReversal, stripe: Stripe = getStripe()): Promise<ReversalOutcome> {
   const paymentIntentId = reversal.paymentIntentId;

@@ -453,7 +453,7 @@ export async function recordFailedAuthentication(db: DbOrTx, invoiceId: string, 
   const [recharge] = await db.select().from(recharges).where(eq(recharges.stripeInvoiceId, invoiceId));
   if (!recharge || recharge.status !== "requires_action") return recharge ?? null;
   const invoice = await stripe.invoices.retrieve(invoiceId, { expand: ["payments"] });
-  const payments = (invoice as unknown as { payments?: { data: { is_default?: boolean; payment: { payment_intent?: string | Stripe.PaymentIntent } }[] } }).payments?.data ?? [];
+  const payments = invoice.payments?.data ?? [];
   const ref = (payments.find((p) => p.is_default) ?? payments[0])?.payment.payment_intent;
   const intent = typeof ref === "string" ? await stripe.paymentIntents.retrieve(ref) : ref;
   if (invoice.status !== "open" || !intent || intent.status !== "requires_payment_method") return recharge;

@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import { idOf } from "../fulfil";
 import { reversePayment } from "../reverse-payment";
 import type { WebhookHandler } from "./types";
 
@@ -6,7 +7,7 @@ import type { WebhookHandler } from "./types";
 export const handleChargeRefunded: WebhookHandler<Stripe.ChargeRefundedEvent> = async ({ db, stripe, event }) => {
   // Read fresh: `amount_refunded` adds up over refunds, and their events may arrive out of order.
   const charge = await stripe.charges.retrieve(event.data.object.id);
-  const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
+  const paymentIntentId = idOf(charge.payment_intent);
   if (!paymentIntentId) return "not_ours";
   const result = await reversePayment(db, { paymentIntentId, reason: "refunded", reversedMinor: charge.amount_refunded, capturedMinor: charge.amount_captured }, stripe);
   return result.orders.length + result.recharges.length > 0 ? `voided ${result.voided} µc` : "not_ours";
