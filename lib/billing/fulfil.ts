@@ -269,6 +269,27 @@ async function subscriptionRow(db: Db, subscriptionId: string, stripe: Stripe): 
 }
 
 /**
+ * The end of the period an invoice bills the subscription for. Not simply its first line: a plan or
+ * quantity change bills the rest of the old period as proration lines, often listed before the new
+ * period's own line, and a manual invoice item can sit there too. The period line is the subscription
+ * item's non-proration line (the subscription's current item when several are left); an invoice
+ * without one (only prorations, or more lines than the invoice carries inline) falls back to the
+ * subscription's current period, read fresh from Stripe.
+ */
+async function periodEndOf(invoice: Stripe.Invoice, subscriptionId: string, stripe: Stripe): Promise<Date | null> {
+  const candidates = (invoice.lines?.data ?? []).filter((line) => {
+    const item = line.parent?.subscription_item_details;
+    return item != null && !item.proration && (item.subscription == null || item.subscription === subscriptionId) && line.period?.end;
+  });
+  const endOf = (line: Stripe.InvoiceLineItem) => new Date(line.period.end * 1000);
+  if (candidates.length === 1) return endOf(candidates[0]);
+  const sub = await stripe.subscriptions.retrieve(subscriptionId);
+  const current = new Set((sub.items?.data ?? []).map((i) => i.id));
+  const line = candidates.find((l) => current.has(l.parent!.subscription_item_details!.subscription_item)) ?? candidates[0];
+  return line ? endOf(line) : periodOf(sub).end;
+}
+
+/**
  * Fulfils a paid subscription invoice: one batch of the plan's credits for that period (expiring at period end
  * unless the plan rolls over), keyed on the invoice id. The first invoice completes the checkout's order; each
  * renewal gets an order of its own (kind plan_renewal). Invoices that are not ours (auto-recharge, checkout
@@ -281,8 +302,7 @@ export async function fulfilInvoice(db: Db, invoiceId: string, stripe: Stripe = 
   const sub = await subscriptionRow(db, subscriptionId, stripe);
   if (!sub) return { status: "not_ours", order: null, batches: [] };
   if (invoice.status !== "paid") return { status: "unpaid", order: null, batches: [] };
-  const line = invoice.lines?.data?.[0];
-  const periodEnd = line?.period?.end ? new Date(line.period.end * 1000) : null;
+  const periodEnd = await periodEndOf(invoice, subscriptionId, stripe);
   const paymentIntentId =
     (invoice.payments?.data ?? [])
       .map((p) => (p.payment?.type === "payment_intent" ? idOf(p.payment.payment_intent as string | { id: string } | undefined) : null))

@@ -7,7 +7,7 @@ import { debit } from "@/lib/ledger/debit";
 import { getBalance } from "@/lib/ledger/get-balance";
 import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { createPackCheckout, createPlanCheckout } from "./checkout";
-import { fulfilCheckoutSession } from "./fulfil";
+import { fulfilCheckoutSession, fulfilInvoice } from "./fulfil";
 import { createPlatformPack } from "./offers";
 import { batchCount, seedBillingWorld, seedPackWorld, seedPlanWorld, startBillingHarness, type BillingHarness } from "./test-helpers";
 
@@ -267,6 +267,64 @@ describe("end-user plans through Checkout (subscriptions)", () => {
     expect(await batchCount(t.db, accountId)).toBe(2);
     const subs = (await t.db.execute(sql`select status from end_user_subscriptions where stripe_subscription_id = ${order.stripeSubscriptionId}`)) as unknown as { status: string }[];
     expect(subs[0].status).toBe("canceled");
+  });
+
+  /**
+   * A monthly plan (no rollover) paid, then a month later its renewal invoice as Stripe writes it after a
+   * quantity change in the month before: the rest of the old month billed as a proration line, listed
+   * first, then the new month's own line (or, `periodLine: false`, no period line at all). The invoice is
+   * fulfilled at the sandbox's time, as its `invoice.paid` would be.
+   */
+  async function renewalWithProrationFirst(name: string, options: { periodLine: boolean }) {
+    const { plan, accountId, ...w } = await seedPlanWorld(t.db, name);
+    const started = await createPlanCheckout(t.db, { planId: plan.id, botId: w.botId, endUserId: w.endUserId, ...urls }, h.stripe);
+    await h.control(`/_sandbox/pay/${started.sessionId}`, {});
+    await h.idle();
+    expect(await batchCount(t.db, accountId)).toBe(1);
+    const [order] = await t.db.select().from(orders).where(eq(orders.id, started.orderId));
+    const subscriptionId = order.stripeSubscriptionId!;
+    h.detach();
+    try {
+      h.sandbox.advanceClock(31 * 86_400 + 60);
+      const renewal = (await h.stripe.invoices.list({ subscription: subscriptionId })).data.find((i) => i.billing_reason === "subscription_cycle")!;
+      expect(renewal.status).toBe("paid");
+      const stored = h.sandbox.state.objects[renewal.id];
+      const periodLine = structuredClone(stored.lines.data[0]);
+      const proration = {
+        ...structuredClone(periodLine),
+        id: `il_proration_${renewal.id}`,
+        amount: 450,
+        description: "Remaining time on 2 × Monthly after the change",
+        period: { start: periodLine.period.start - 10 * 86_400, end: periodLine.period.start },
+        parent: {
+          type: "subscription_item_details",
+          invoice_item_details: null,
+          subscription_item_details: { ...periodLine.parent.subscription_item_details, invoice_item: "ii_proration", proration: true },
+        },
+      };
+      stored.lines.data = options.periodLine ? [proration, periodLine] : [proration];
+      const sub = await h.stripe.subscriptions.retrieve(subscriptionId);
+      const result = await fulfilInvoice(t.db, renewal.id, h.stripe, new Date(h.sandbox.now() * 1000));
+      return { result, periodLine, sub, accountId };
+    } finally {
+      h.attach();
+    }
+  }
+
+  it("a renewal invoice whose first line is a proration grants the allowance expiring at the new period's end", async () => {
+    const { result, periodLine, accountId } = await renewalWithProrationFirst("Proration First", { periodLine: true });
+    expect(result.status).toBe("granted");
+    expect(result.batches).toHaveLength(1);
+    expect(result.batches[0].amount).toBe(Credits.of(300));
+    expect(result.batches[0].expiresAt).toEqual(new Date(periodLine.period.end * 1000));
+    expect(result.order?.lastError).toBeNull();
+    expect(await batchCount(t.db, accountId)).toBe(2);
+  });
+
+  it("an invoice with no period line of its own (only a proration) grants until the subscription's current period ends", async () => {
+    const { result, sub } = await renewalWithProrationFirst("Proration Only", { periodLine: false });
+    expect(result.status).toBe("granted");
+    expect(result.batches[0].expiresAt).toEqual(new Date(sub.items.data[0].current_period_end * 1000));
   });
 });
 
