@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { bots, endUserPlans, endUserSubscriptions, endUsers, organizations } from "@/db/schema";
 import { isUuid } from "@/lib/ids";
@@ -6,7 +6,8 @@ import { getOrCreateEndUserAccount } from "@/lib/ledger/accounts";
 import { getBalance } from "@/lib/ledger/get-balance";
 import type { BatchView } from "@/lib/ledger/batch-view";
 import { verifyEndUserToken } from "./end-user-link";
-import type { FulfilResult, FulfilStatus, Order } from "./fulfil";
+import type { FulfilResult, Order } from "./fulfil";
+import { summarizePurchase, type PurchaseSummary } from "./purchase-summary";
 
 export interface PublicBot {
   id: string;
@@ -72,33 +73,7 @@ export async function getEndUserOverview(db: DbOrTx, input: { organizationId: st
 
 // ---- The success page after an end user's Checkout ----
 
-export type PurchaseOutcome =
-  | "credited" // paid; the credits it gave are the buyer's
-  | "refunded" // refunded in full: its unspent credits were taken back
-  | "partially_refunded" // part of the payment refunded: that share of its credits was taken back
-  | "disputed" // the payment is disputed: its unspent credits were taken back
-  | "processing" // an asynchronous payment is under way; nothing granted yet
-  | "not_completed"; // not paid; nothing granted
-
-/**
- * What became of a purchase, from the order's own status (a refund or dispute after the grant leaves the
- * order so; its batches stay the order's granted ones, voided) rather than from "it has batches".
- */
-export function purchaseOutcome(status: FulfilStatus, order: Pick<Order, "status">, batches: readonly BatchView[]): PurchaseOutcome {
-  if (order.status === "refunded" || order.status === "partially_refunded" || order.status === "disputed") return order.status;
-  if (batches.length > 0) return "credited";
-  return status === "processing" ? "processing" : "not_completed";
-}
-
-export interface EndUserPurchaseView {
-  outcome: PurchaseOutcome;
-  /** µc the payment granted: the paid batch, then the bonus (0 when none). */
-  paid: bigint;
-  bonus: bigint;
-  /** µc a refund or dispute took back from those batches so far (credits already spent stay spent). */
-  takenBack: bigint;
-  /** µc of this purchase the buyer keeps: granted − taken back. */
-  kept: bigint;
+export interface EndUserPurchaseView extends PurchaseSummary {
   /**
    * The end user's own credits, and the link to their account page: only for the holder of a signed link
    * naming this order's end user in this bot. The session id in the URL proves only that someone saw the
@@ -124,22 +99,9 @@ export async function getEndUserPurchaseView(
 ): Promise<EndUserPurchaseView | null> {
   const order = input.result?.order;
   if (!input.result || !order || order.botId !== input.bot.id || order.organizationId !== input.bot.organizationId || order.buyerKind !== "end_user") return null;
-  const batches = input.result.batches;
-  const paid = batches.find((b) => b.type === "paid")?.amount ?? 0n;
-  const bonus = batches.filter((b) => b.type !== "paid").reduce((sum, b) => sum + b.amount, 0n);
-  const takenBack = await voidedFrom(db, order.accountId, batches);
+  const summary = await summarizePurchase(db, { ...input.result, order });
   const yours = linkNamesBuyer(input.token, input.secret, order, input.now)
     ? { available: (await getBalance(db, order.accountId, { now: input.now })).available, token: input.token! }
     : null;
-  return { outcome: purchaseOutcome(input.result.status, order, batches), paid, bonus, takenBack, kept: paid + bonus - takenBack, yours };
-}
-
-/** µc voided (refund, dispute) from these batches of the account, read from the ledger's void entries. */
-async function voidedFrom(db: DbOrTx, accountId: string, batches: readonly BatchView[]): Promise<bigint> {
-  if (batches.length === 0) return 0n;
-  const [row] = (await db.execute(
-    sql`select coalesce(-sum(remaining_delta), 0)::text as voided from ledger_entries
-         where account_id = ${accountId} and kind = 'void' and batch_id = any(${`{${batches.map((b) => b.id).join(",")}}`}::uuid[])`,
-  )) as unknown as { voided: string }[];
-  return BigInt(row.voided);
+  return { ...summary, yours };
 }

@@ -2,9 +2,11 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent } from "@/components/ui/card";
+import { PurchaseOutcome } from "@/components/billing/purchase-outcome";
 import { db } from "@/db/client";
 import { requireOrgContext } from "@/lib/auth/context";
 import { fulfilCheckoutSession } from "@/lib/billing/fulfil";
+import { summarizePurchase } from "@/lib/billing/purchase-summary";
 import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { getBalance } from "@/lib/ledger/get-balance";
 import { Credits } from "@/lib/ledger/credits";
@@ -13,13 +15,16 @@ import { formatCredits } from "@/lib/format";
 export const metadata: Metadata = { title: "Purchase complete" };
 export const dynamic = "force-dynamic";
 
-/** Stripe's success_url: fulfils the session (the webhook may have already; either way exactly once) and shows the result. */
+/**
+ * Stripe's success_url: fulfils the session (the webhook may have already; either way exactly once) and shows
+ * what the payment did, a refund or dispute since included (the page can be reopened from history).
+ */
 export default async function BillingSuccessPage({ searchParams }: { searchParams: Promise<{ session_id?: string }> }) {
   const ctx = await requireOrgContext();
   const { session_id: sessionId } = await searchParams;
   const result = sessionId && /^cs_[A-Za-z0-9_]+$/.test(sessionId) ? await fulfilCheckoutSession(db(), sessionId).catch(() => null) : null;
-  const mine = result?.order && result.order.organizationId === ctx.org.id && result.order.buyerKind === "organization";
-  if (!result || !mine) {
+  const order = result?.order && result.order.organizationId === ctx.org.id && result.order.buyerKind === "organization" ? result.order : null;
+  if (!result || !order) {
     return (
       <Card>
         <CardContent className="grid gap-3 p-5">
@@ -34,32 +39,11 @@ export default async function BillingSuccessPage({ searchParams }: { searchParam
   }
   const account = await getOrCreateOrgAccount(db(), ctx.org.id);
   const balance = await getBalance(db(), account.id);
-  const granted = result.batches.reduce((sum, b) => sum + b.amount, 0n);
+  const summary = await summarizePurchase(db(), { ...result, order });
   return (
     <Card>
       <CardContent className="grid gap-3 p-5">
-        {result.batches.length > 0 ? (
-          <>
-            <h1 className="text-xl font-semibold">Thank you — credits added</h1>
-            <p data-testid="credits-received">
-              You received <strong>{formatCredits(Credits.format(granted))} credits</strong>
-              {result.batches.length > 1
-                ? ` (${formatCredits(Credits.format(result.batches[0].amount))} paid + ${formatCredits(Credits.format(result.batches[1].amount))} bonus)`
-                : ""}
-              .
-            </p>
-          </>
-        ) : result.status === "processing" ? (
-          <>
-            <h1 className="text-xl font-semibold">Payment processing</h1>
-            <p>Your credits are added as soon as the payment is confirmed.</p>
-          </>
-        ) : (
-          <>
-            <h1 className="text-xl font-semibold">Payment not completed</h1>
-            <p>Nothing was charged and no credits were added.</p>
-          </>
-        )}
+        <PurchaseOutcome summary={summary} audience="owner" />
         <p data-testid="new-total">
           Available credits now: <strong>{formatCredits(Credits.format(balance.available))}</strong>
         </p>

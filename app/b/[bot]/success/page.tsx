@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CreditTerms } from "@/components/end-user/credit-terms";
+import { PurchaseOutcome } from "@/components/billing/purchase-outcome";
 import { db } from "@/db/client";
 import { endUserLinkSecret } from "@/lib/billing/end-user-link";
 import { getEndUserPurchaseView, getPublicBot } from "@/lib/billing/end-user-view";
@@ -37,39 +38,7 @@ export default async function EndUserSuccessPage({ params, searchParams }: { par
   }
   return (
     <>
-      {view.outcome === "credited" ? (
-        <div className="grid gap-2">
-          <h1 className="text-2xl font-semibold">Thank you! Your credits are ready.</h1>
-          <p data-testid="credits-received" className="text-lg">
-            You received <strong>{credits(view.kept)} credits</strong>
-            {view.bonus > 0n ? ` (${credits(view.paid)} + ${credits(view.bonus)} bonus)` : ""}.
-          </p>
-        </div>
-      ) : view.outcome === "refunded" || view.outcome === "disputed" ? (
-        <div className="grid gap-2">
-          <h1 className="text-2xl font-semibold">{view.outcome === "refunded" ? "This purchase was refunded" : "The payment for this purchase is disputed"}</h1>
-          <p data-testid="credits-taken-back" className="text-lg">
-            <strong>{credits(view.takenBack)} credits</strong> from it were taken back. Credits already used stay used.
-          </p>
-        </div>
-      ) : view.outcome === "partially_refunded" ? (
-        <div className="grid gap-2">
-          <h1 className="text-2xl font-semibold">This purchase was partly refunded</h1>
-          <p data-testid="credits-received" className="text-lg">
-            You keep <strong>{credits(view.kept)} credits</strong> from it; {credits(view.takenBack)} were taken back with the refund.
-          </p>
-        </div>
-      ) : view.outcome === "processing" ? (
-        <div className="grid gap-2">
-          <h1 className="text-2xl font-semibold">Payment processing</h1>
-          <p>Your credits are added as soon as the payment is confirmed.</p>
-        </div>
-      ) : (
-        <div className="grid gap-2">
-          <h1 className="text-2xl font-semibold">Payment not completed</h1>
-          <p>No credits were added.</p>
-        </div>
-      )}
+      <PurchaseOutcome summary={view} audience="end_user" />
       {view.yours ? (
         <p data-testid="new-total" className="text-lg">
           Credits you can use now: <strong>{credits(view.yours.available)}</strong>
