@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import { db as appDb, type DbOrTx } from "@/db/client";
+import { eq, sql } from "drizzle-orm";
+import { db as appDb, isTransaction, type Db, type DbOrTx } from "@/db/client";
 import { organizations } from "@/db/schema";
 import { Credits } from "@/lib/ledger/credits";
 import { organizationAvailable } from "@/lib/ledger/get-balance";
@@ -88,6 +88,37 @@ async function sendAlert(db: DbOrTx, organizationId: string, alert: Exclude<Bala
   }
 }
 
+/** How long a read waits for a charge's transaction to commit before it reads anyway. */
+const SETTLE_WAIT = "10s";
+
+/**
+ * The organization's available credits once the ledger writes under way on its pool have committed. A
+ * charge made inside a longer transaction (a request with an Idempotency-Key, a free visitor's claim)
+ * reports its balance before that transaction commits, so a plain read from here may still see the
+ * balance from before the charge. Every ledger writer keeps the account row locked (FOR NO KEY UPDATE)
+ * until it commits: taking a share lock on the row, and dropping it at once, waits for exactly those.
+ * Given a transaction, a plain read: the lock would stay with it (and stop charges) until it ends.
+ */
+export async function settledOrganizationAvailable(db: DbOrTx, organizationId: string, now?: Date): Promise<bigint> {
+  if (!isTransaction(db)) {
+    await (db as Db)
+      .transaction(async (tx) => {
+        await tx.execute(sql.raw(`set local lock_timeout = '${SETTLE_WAIT}'`));
+        await tx.execute(sql`select 1 from accounts where organization_id = ${organizationId} and kind = 'organization' for share`);
+      })
+      .catch((error: unknown) => {
+        // A transaction this slow to commit: read what is committed (the minute sweep catches up).
+        if (pgCode(error) !== "55P03") throw error;
+      });
+  }
+  return organizationAvailable(db, organizationId, now);
+}
+
+const pgCode = (error: unknown): string | undefined => {
+  const e = error as { code?: string; cause?: { code?: string } } | null;
+  return e?.code ?? e?.cause?.code;
+};
+
 // What afterOrganizationCharge is still doing in the background (for tests: balanceWorkSettled).
 const work: Set<Promise<void>> = (shared.__creditdeskBalanceWork ??= new Set());
 
@@ -111,7 +142,8 @@ export function afterOrganizationCharge(organizationId: string, available: bigin
       if (!alertDue) return;
       // A listener may just have brought a top-up: "your bots have stopped" must not go out for a
       // refusal that the top-up answered, so the alert is chosen by the balance as it is now.
-      const current = listeners.length === 0 ? available : await organizationAvailable(db, organizationId);
+      // After the charge's own transaction too: before it commits, a read sees the balance from before it.
+      const current = listeners.length === 0 ? available : await settledOrganizationAvailable(db, organizationId);
       const currentAlert = balanceAlertFor(current);
       if (currentAlert !== alert) recent.delete(memoKey(organizationId, alert, now)); // a later charge may call for it again
       if (currentAlert && (currentAlert === alert || claimAlert(organizationId, currentAlert, now))) await sendAlert(db, organizationId, currentAlert, current, now);

@@ -8,7 +8,8 @@ export const EXPIRY_WARNING_DAYS = 7;
 
 /**
  * SPEC §9: "batch expiring within 7 days". Once per batch: each organization hears about each of its
- * batches with credits left that expires within the week (summed into one notice per run and day).
+ * batches with credits left that expires within the week, in the app and by email to its admins and
+ * billing address (or the outbox without SMTP), like every other notice an owner has to act on.
  */
 export async function notifyExpiringBatches(db: DbOrTx, now = new Date()): Promise<number> {
   const until = new Date(now.getTime() + EXPIRY_WARNING_DAYS * 86_400_000);
@@ -29,6 +30,8 @@ export async function notifyExpiringBatches(db: DbOrTx, now = new Date()): Promi
       link: "/credit/active",
       dedupeKey: `batch:${row.batch_id}`,
       data: { batch_id: row.batch_id },
+      // Sent only with a new notice: the batch's dedupe key keeps later runs from mailing it again.
+      email: true,
     });
     if (ok) created++;
   }

@@ -83,4 +83,26 @@ describe("expiring batches", () => {
     const mine = await listNotifications(t.db, orgId);
     expect(mine.filter((n) => n.kind === "batch_expiring").map((n) => n.title)).toEqual([expect.stringMatching(/^5 Free credits expire on /)]);
   });
+
+  it("emails each expiring batch's notice once to the admins and billing address, not again on later runs", async () => {
+    const { notifyExpiringBatches } = await import("./expiring-batches");
+    const { getOrCreateOrgAccount } = await import("@/lib/ledger/accounts");
+    const { grantBatch } = await import("@/lib/ledger/grant-batch");
+    const orgId = await org("Mailexpiry");
+    const account = await getOrCreateOrgAccount(t.db, orgId);
+    const day = 86_400_000;
+    const now = new Date();
+    await grantBatch(t.db, { accountId: account.id, type: "free", source: "promo", amount: 3_000_000n, expiresAt: new Date(now.getTime() + 2 * day) });
+    await grantBatch(t.db, { accountId: account.id, type: "paid", source: "top_up", amount: 7_000_000n, expiresAt: new Date(now.getTime() + 6 * day) });
+    await notifyExpiringBatches(t.db, now);
+    // The hourly job runs again, the next day too.
+    await notifyExpiringBatches(t.db, new Date(now.getTime() + 3_600_000));
+    await notifyExpiringBatches(t.db, new Date(now.getTime() + day));
+    const mails = await t.db.select().from(emailOutbox).where(eq(emailOutbox.organizationId, orgId));
+    expect(mails.map((m) => m.subject).sort()).toEqual([expect.stringMatching(/^3 Free credits expire on /), expect.stringMatching(/^7 Paid credits expire on /)]);
+    for (const mail of mails) {
+      expect(mail).toMatchObject({ to: "billing@mailexpiry.test, admin@mailexpiry.test", status: "outbox" });
+      expect(mail.links).toContainEqual({ label: "Open Creditdesk", url: "/credit/active" });
+    }
+  });
 });

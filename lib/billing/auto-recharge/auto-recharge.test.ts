@@ -14,7 +14,8 @@ import { balanceWorkSettled, resetBalanceAlertMemo } from "@/lib/notifications/b
 import { startBillingHarness, type BillingHarness } from "../test-helpers";
 import { createCardSetupCheckout, saveCardFromSession } from "./card";
 import { createStripeClient } from "../stripe";
-import { getAutoRecharge, getPlatformSettings, saveAutoRecharge, updatePlatformSettings, type PlatformSettings } from "./settings";
+import { forgetAutoRechargeCache, getAutoRecharge, getPlatformSettings, saveAutoRecharge, updatePlatformSettings, type PlatformSettings } from "./settings";
+import type { DbOrTx } from "@/db/client";
 import {
   alertWhileStalled,
   completeRecharge,
@@ -584,6 +585,109 @@ describe("auto-recharge", () => {
     expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toBeNull();
     expect(await rechargesOf(orgId)).toEqual([]);
     expect(await available(accountId)).toBe("50");
+  });
+
+  it("turning auto-recharge off while at zero after a decline stops the hourly failure alert; the daily out-of-credits alert remains", async () => {
+    const { orgId, botId } = await orgWithCard("Turned Off Co", "4000000000000002", "0");
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe })).toMatchObject({ status: "retrying" });
+    const before = await notificationsOf(orgId, "recharge_failed");
+    await alertWhileStalled(t.db, new Date("2026-12-01T08:05:00Z"));
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(before + 1);
+
+    // The owner turns it off on the Billing page: the declined recharge is closed.
+    await ownerSaves(orgId, { enabled: false, topUp: "250" });
+    expect((await rechargesOf(orgId)).map((r) => r.status)).toEqual(["failed"]);
+    for (const at of ["2026-12-01T09:05:00Z", "2026-12-01T10:05:00Z"]) await alertWhileStalled(t.db, new Date(at));
+    expect(await notificationsOf(orgId, "recharge_failed")).toBe(before + 1);
+
+    // Still at zero: a refused answer still says "out of credits" (SPEC §9).
+    resetBalanceAlertMemo();
+    await expect(authorize(t.db, { organizationId: orgId, botId, actor: "operator", amount: credits("0.01") })).rejects.toMatchObject({ code: "insufficient_credits" });
+    await balanceWorkSettled();
+    expect(await notificationsOf(orgId, "out_of_credits")).toBe(1);
+  });
+
+  it("switched off by its failures, it alerts hourly at zero until the owner saves it off", async () => {
+    await withPlatform({ maxConsecutiveFailures: 1 }, async () => {
+      const { orgId } = await orgWithCard("Disabled Then Off Co", "4000000000000002", "0");
+      expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe })).toMatchObject({ status: "failed" });
+      expect(await getAutoRecharge(t.db, orgId)).toMatchObject({ enabled: false, disabledReason: expect.stringMatching(/Switched off/) });
+      const before = await notificationsOf(orgId, "recharge_failed");
+      await alertWhileStalled(t.db, new Date("2026-12-02T08:05:00Z"));
+      expect(await notificationsOf(orgId, "recharge_failed")).toBe(before + 1);
+      // The owner has seen it and keeps auto-recharge off.
+      await ownerSaves(orgId, { enabled: false, topUp: "250" });
+      expect(await getAutoRecharge(t.db, orgId)).toMatchObject({ enabled: false, disabledReason: null });
+      await alertWhileStalled(t.db, new Date("2026-12-02T09:05:00Z"));
+      expect(await notificationsOf(orgId, "recharge_failed")).toBe(before + 1);
+    });
+  });
+
+  it("refuses a threshold at or above the top-up amount: nothing saved, nothing charged", async () => {
+    const { orgId } = await orgWithCard("Chain Co", "4242424242424242", "0", { topUp: "250", rechargeAt: "100" });
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe })).toMatchObject({ status: "succeeded" }); // 0 → 250
+    for (const rechargeAt of ["300", "250"]) {
+      await expect(ownerSaves(orgId, { topUp: "250", rechargeAt })).rejects.toMatchObject({
+        status: 400,
+        details: { errors: [{ field: "recharge_at", message: expect.stringMatching(/^Recharge threshold must be below the top-up amount \(250 credits\)/) }] },
+      });
+    }
+    expect(await getAutoRecharge(t.db, orgId)).toMatchObject({ rechargeAt: credits("100"), topUpAmount: credits("250") });
+    expect(await rechargeIfBelowThreshold(t.db, orgId, { trigger: "charge", stripe: h.stripe })).toBeNull();
+    expect((await rechargesOf(orgId)).map((r) => r.status)).toEqual(["succeeded"]);
+  });
+
+  it("a cached read that began before a save does not put the old settings back in the cache", async () => {
+    const { orgId } = await orgWithCard("Cache Race Co", "4242424242424242", "1000");
+    forgetAutoRechargeCache(orgId);
+    // A listener's read reaches the database before the save, and gets its answer back only after it.
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    let queried!: () => void;
+    const hasQueried = new Promise<void>((resolve) => (queried = resolve));
+    const slowDb = {
+      select: () => ({
+        from: () => ({
+          where: async () => {
+            const rows = await t.db.select().from(autoRechargeSettings).where(eq(autoRechargeSettings.organizationId, orgId));
+            queried();
+            await answered;
+            return rows;
+          },
+        }),
+      }),
+    } as unknown as DbOrTx;
+    const stale = getAutoRecharge(slowDb, orgId, { cached: true });
+    await hasQueried;
+    await ownerSaves(orgId, { enabled: false, topUp: "500", rechargeAt: "200" });
+    answer();
+    expect(await stale).toMatchObject({ enabled: true, topUpAmount: credits("250") }); // what it read, for its own caller
+    // The next cached read, within the cache's 5 s, sees the save.
+    expect(await getAutoRecharge(t.db, orgId, { cached: true })).toMatchObject({ enabled: false, topUpAmount: credits("500"), rechargeAt: credits("200") });
+  });
+
+  it("a charge crossing the threshold inside a transaction (an Idempotency-Key request) is topped up once that transaction commits", async () => {
+    const { orgId, botId, accountId } = await orgWithCard("Idempotent Co", "4242424242424242", "120");
+    resetBalanceAlertMemo();
+    const lockWaits = async () =>
+      (
+        await t.db.execute<{ n: number }>(
+          sql`select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where a.datname = current_database() and not l.granted`,
+        )
+      )[0].n;
+    await t.db.transaction(async (tx) => {
+      // 21 credits: 120 → 99, below 100, reported to the listener before this transaction commits.
+      const charged = await chargeUsage(tx, { organizationId: orgId, botId, actor: "operator", usage: { category: "web_search", searches: 2100 } });
+      expect(charged.available).toBe(credits("99"));
+      // Let the listener run as far as it gets while the charge is uncommitted: to its end, or until it
+      // waits for this transaction.
+      let listenerDone = false;
+      void balanceWorkSettled().then(() => (listenerDone = true));
+      await waitFor(lockWaits, (n) => n > 0 || listenerDone, 10_000);
+    });
+    await balanceWorkSettled();
+    expect((await rechargesOf(orgId)).map((r) => ({ status: r.status, trigger: r.trigger }))).toEqual([{ status: "succeeded", trigger: "charge" }]);
+    expect(await available(accountId)).toBe("349");
   });
 
   it("leaves the ledger consistent", async () => {

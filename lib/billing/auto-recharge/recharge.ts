@@ -6,6 +6,7 @@ import { getOrCreateOrgAccount } from "@/lib/ledger/accounts";
 import { Credits } from "@/lib/ledger/credits";
 import { organizationAvailable } from "@/lib/ledger/get-balance";
 import { grantBatch } from "@/lib/ledger/grant-batch";
+import { settledOrganizationAvailable } from "@/lib/notifications/balance-alerts";
 import { notify, periodKey } from "@/lib/notifications/notify";
 import { formatMoney } from "@/lib/format";
 import { getOrCreateOrgCustomer } from "../customers";
@@ -123,8 +124,10 @@ export async function rechargeIfBelowThreshold(db: DbOrTx, organizationId: strin
   if (!recharge) return null;
   // Whatever was read above (a charge's report, or a fresh read here) may predate a recharge that landed
   // since — another instance's, which the in-flight guard only stops while it is in flight. Now that this
-  // one is the only one in flight, look again before paying.
-  if ((await organizationAvailable(db, organizationId, options.now)) >= settings.rechargeAt) {
+  // one is the only one in flight, look again before paying: once the charge that reported the crossing
+  // has committed (inside an Idempotency-Key request's transaction it has not yet, and a plain read would
+  // see the balance from before it and withdraw this recharge).
+  if ((await settledOrganizationAvailable(db, organizationId, options.now)) >= settings.rechargeAt) {
     // Never claimed (attempts 0), so no money moved: the row is withdrawn rather than kept as noise.
     await db.delete(recharges).where(and(eq(recharges.id, recharge.id), eq(recharges.status, "pending"), eq(recharges.attempts, 0)));
     return null;
@@ -515,16 +518,23 @@ export async function runAutoRechargeSweep(db: DbOrTx, options: { stripe?: Strip
 }
 
 /**
- * SPEC §7: while an organization's credits are at zero and its recharge has failed (declined, waiting
- * for 3-D Secure, or switched off), alert every hour until credits arrive.
+ * SPEC §7: while an organization's credits are at zero and its recharge has failed, alert every hour until
+ * it is resolved. Failed and unresolved: declined and waiting for its retry, or waiting for 3-D Secure,
+ * while auto-recharge is on; or switched off after too many failures, until the owner acts. Resolved by
+ * the owner too: auto-recharge turned off (the in-flight recharge is then closed) or saved again (a
+ * closed recharge replaced). Then only the ordinary daily out-of-credits alert (SPEC §9) remains.
+ *
+ * "Zero" is zero available: the metering API has no minimum charge (a price rounds up to one
+ * micro-credit), so any positive balance can still pay for some answer.
  */
 export async function alertWhileStalled(db: DbOrTx, now = new Date()): Promise<number> {
-  const stalled = await db.execute<{ organization_id: string; status: string; failure_reason: string | null; action_url: string | null }>(sql`
-    select distinct on (organization_id) organization_id, status, failure_reason, action_url
-      from recharges order by organization_id, created_at desc`);
+  const latest = await db.execute<{ organization_id: string; status: string; failure_reason: string | null; action_url: string | null; enabled: boolean; disabled_reason: string | null }>(sql`
+    select distinct on (r.organization_id) r.organization_id, r.status, r.failure_reason, r.action_url, s.enabled, s.disabled_reason
+      from recharges r join auto_recharge_settings s on s.organization_id = r.organization_id
+     order by r.organization_id, r.created_at desc`);
   let alerted = 0;
-  for (const row of stalled) {
-    if (!["retrying", "requires_action", "failed"].includes(row.status)) continue;
+  for (const row of latest) {
+    if (!stillFailing(row)) continue;
     if ((await organizationAvailable(db, row.organization_id, now)) > 0n) continue;
     const created = await notify(db, {
       organizationId: row.organization_id,
@@ -538,4 +548,12 @@ export async function alertWhileStalled(db: DbOrTx, now = new Date()): Promise<n
     if (created) alerted++;
   }
   return alerted;
+}
+
+/** Whether an organization's latest recharge is a failure nobody has acted on yet (see alertWhileStalled). */
+function stillFailing(latest: { status: string; enabled: boolean; disabled_reason: string | null }): boolean {
+  if (latest.status === "retrying" || latest.status === "requires_action") return latest.enabled;
+  // Closed as failed: by the failures themselves (auto-disable, reason kept until the owner saves the
+  // settings), or by the owner turning it off or replacing it (no reason then).
+  return latest.status === "failed" && !latest.enabled && latest.disabled_reason !== null;
 }

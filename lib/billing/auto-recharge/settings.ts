@@ -1,5 +1,5 @@
 import { and, eq, gte, sql } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
+import { isTransaction, type DbOrTx } from "@/db/client";
 import { autoRechargeSettings, organizations, platformSettings, usageDaily } from "@/db/schema";
 import { InvalidInputError } from "@/lib/errors";
 import { Credits } from "@/lib/ledger/credits";
@@ -50,14 +50,20 @@ export function rechargePriceCents(amount: bigint, creditPriceCents: number): nu
 // Read on every charge by the auto-recharge listener: keep a few seconds, invalidated on save here.
 const settingsCache = sharedCache<AutoRechargeSettings | null>("auto-recharge-settings", 5_000);
 
+/**
+ * The settings row. `cached` serves it from the cache above; a read that began before a save's
+ * invalidation still answers its caller but never puts what it read into the cache (getOrLoad keeps a
+ * load only if nothing was invalidated meanwhile), so a save is seen by the next cached read. Other
+ * reads go to the database and leave the cache alone: one racing a save (or inside a transaction that
+ * may roll back) must not refill it.
+ */
 export async function getAutoRecharge(db: DbOrTx, organizationId: string, options: { cached?: boolean } = {}): Promise<AutoRechargeSettings | null> {
-  if (options.cached) {
-    const hit = settingsCache.get(organizationId);
-    if (hit !== undefined) return hit;
-  }
-  const [row] = await db.select().from(autoRechargeSettings).where(eq(autoRechargeSettings.organizationId, organizationId));
-  settingsCache.set(organizationId, row ?? null);
-  return row ?? null;
+  const load = async () => {
+    const [row] = await db.select().from(autoRechargeSettings).where(eq(autoRechargeSettings.organizationId, organizationId));
+    return row ?? null;
+  };
+  if (!options.cached || isTransaction(db)) return load();
+  return settingsCache.getOrLoad(organizationId, load);
 }
 
 export function forgetAutoRechargeCache(organizationId: string): void {
@@ -80,6 +86,14 @@ export function validateAutoRecharge(input: AutoRechargeInput, platform: Platfor
   if (input.rechargeAt < platform.minRechargeAt) {
     throw new InvalidInputError("recharge_at", `Recharge threshold must be at least ${Credits.format(platform.minRechargeAt)} credits`);
   }
+  // One top-up must lift the credits back above the threshold even from zero (seed 004: "when your
+  // balance falls below {rechargeAt}, recharge {topUpAmount}"); otherwise the balance right after it is
+  // still below, or back below at the next charge, and one drop sets off a chain of top-ups.
+  // Checked here rather than in the form's schema: every caller (form, internal API) gets it, after the
+  // minimums, so an owner typing a too-small top-up hears about the minimum first.
+  if (input.rechargeAt >= input.topUpAmount) {
+    throw new InvalidInputError("recharge_at", `Recharge threshold must be below the top-up amount (${Credits.format(input.topUpAmount)} credits), so that one top-up lifts your credits back above it`);
+  }
   if (input.monthlyCeilingCents !== null) {
     const price = rechargePriceCents(input.topUpAmount, platform.creditPriceCents);
     if (!Number.isInteger(input.monthlyCeilingCents) || input.monthlyCeilingCents < price) {
@@ -99,9 +113,10 @@ export async function assertBuysFromPlatform(db: DbOrTx, organizationId: string)
 }
 
 /**
- * Saves the settings. Re-enabling clears a previous auto-disable (the owner has acted on it) and the
- * failure count. Acting on them (closing a recharge they make stale, charging at once) is the caller's next
- * step: `saveSettingsAndRecharge`.
+ * Saves the settings. Re-enabling clears a previous auto-disable and the failure count; saving it off
+ * clears the auto-disable too: either way the owner has acted on it, so the hourly "recharge failed"
+ * alert stops (alertWhileStalled). Acting on them (closing a recharge they make stale, charging at once)
+ * is the caller's next step: `saveSettingsAndRecharge`.
  */
 export async function saveAutoRecharge(db: DbOrTx, organizationId: string, input: AutoRechargeInput, userId: string | null): Promise<AutoRechargeSettings> {
   await assertBuysFromPlatform(db, organizationId);
@@ -115,6 +130,7 @@ export async function saveAutoRecharge(db: DbOrTx, organizationId: string, input
     monthlyCeilingCents: input.monthlyCeilingCents,
     updatedByUserId: userId,
     ...(input.enabled && !current?.enabled ? { consecutiveFailures: 0, disabledReason: null } : {}),
+    ...(!input.enabled ? { disabledReason: null } : {}),
   };
   const [row] = await db
     .insert(autoRechargeSettings)
