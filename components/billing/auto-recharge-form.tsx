@@ -21,7 +21,8 @@ const STATUS_TEXT: Record<string, string> = {
   disputed: "Disputed (its credits were taken back)",
 };
 
-export function AutoRechargeForm({ state, canManage }: { state: AutoRechargeState; canManage: boolean }) {
+/** `orgId`: the organization the page was rendered for; saving and the card form act there (see orgAction's `_org`). */
+export function AutoRechargeForm({ orgId, state, canManage }: { orgId: string; state: AutoRechargeState; canManage: boolean }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [pending, startTransition] = useTransition();
   const toast = useToast();
@@ -29,7 +30,7 @@ export function AutoRechargeForm({ state, canManage }: { state: AutoRechargeStat
 
   const addCard = () =>
     startTransition(async () => {
-      const result = await startCardSetupAction({});
+      const result = await startCardSetupAction({ _org: orgId });
       if (result.ok) window.location.assign(result.data.url);
       else toast({ title: "Could not open the card form", description: result.error, variant: "error" });
     });
@@ -79,6 +80,7 @@ export function AutoRechargeForm({ state, canManage }: { state: AutoRechargeStat
         onSubmit={(event) => {
           event.preventDefault();
           const formData = new FormData(event.currentTarget);
+          formData.set("_org", orgId);
           startTransition(async () => {
             const result = await saveAutoRechargeAction(formData);
             if (!result.ok) {

@@ -3,8 +3,8 @@ import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { buyPlatformPackAction } from "@/app/(dashboard)/billing/actions";
 
-/** Starts Checkout for a platform pack and goes to Stripe's hosted page. */
-export function BuyPackButton({ packId, packName, disabled }: { packId: string; packName: string; disabled?: boolean }) {
+/** Starts Checkout for a platform pack and goes to Stripe's hosted page, buying for `orgId` (the org the page shows; see orgAction's `_org`). */
+export function BuyPackButton({ orgId, packId, packName, disabled }: { orgId: string; packId: string; packName: string; disabled?: boolean }) {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
   return (
@@ -15,7 +15,7 @@ export function BuyPackButton({ packId, packName, disabled }: { packId: string; 
         onClick={() =>
           startTransition(async () => {
             setError(null);
-            const result = await buyPlatformPackAction({ packId });
+            const result = await buyPlatformPackAction({ _org: orgId, packId });
             if (result.ok) window.location.assign(result.data.url);
             else setError(result.error);
           })

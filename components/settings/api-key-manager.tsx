@@ -17,7 +17,8 @@ export interface ApiKeyRow {
   revokedAt: string | null;
 }
 
-export function ApiKeyManager({ keys, canManage }: { keys: ApiKeyRow[]; canManage: boolean }) {
+/** `orgId`: the organization the page was rendered for; every key action acts there (see orgAction's `_org`). */
+export function ApiKeyManager({ orgId, keys, canManage }: { orgId: string; keys: ApiKeyRow[]; canManage: boolean }) {
   const [created, setCreated] = useState<{ plaintext: string; name: string } | null>(null);
   const [error, setError] = useState<string | undefined>();
   const [pending, startTransition] = useTransition();
@@ -25,6 +26,7 @@ export function ApiKeyManager({ keys, canManage }: { keys: ApiKeyRow[]; canManag
 
   function onCreate(formData: FormData) {
     startTransition(async () => {
+      formData.set("_org", orgId);
       const result = await createApiKeyAction(formData);
       if (result.ok) {
         setCreated({ plaintext: result.data.plaintext, name: result.data.name });
@@ -36,7 +38,7 @@ export function ApiKeyManager({ keys, canManage }: { keys: ApiKeyRow[]; canManag
   function onRevoke(key: ApiKeyRow) {
     if (!window.confirm(`Revoke "${key.name}"? Runtimes using it stop working at once.`)) return;
     startTransition(async () => {
-      const result = await revokeApiKeyAction({ keyId: key.id });
+      const result = await revokeApiKeyAction({ _org: orgId, keyId: key.id });
       toast(result.ok ? { title: `Revoked ${key.name}` } : { title: "Could not revoke the key", description: result.error, variant: "error" });
     });
   }

@@ -28,6 +28,7 @@ function CreateSubAccountForm({ orgId }: { orgId: string }) {
       className="flex flex-wrap items-end gap-3"
       action={(formData) =>
         startTransition(async () => {
+          formData.set("_org", orgId);
           const result = await createSubAccountAction(formData);
           if (result.ok) {
             setErrors({});

@@ -8,9 +8,11 @@ class RateLimitedSignin extends CredentialsSignin {
   code = "rate_limited";
 }
 
+// The token names the user and nothing they may do: rights (the platform-admin flag, memberships) are read
+// from the database on each request (lib/auth/context.ts), so revoking one takes effect at once.
 declare module "next-auth" {
   interface Session {
-    user: { id: string; email: string; name: string; isPlatformAdmin: boolean };
+    user: { id: string; email: string; name: string };
   }
 }
 
@@ -31,15 +33,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   ],
   callbacks: {
     jwt({ token, user }) {
-      if (user) {
-        token.sub = user.id;
-        token.isPlatformAdmin = (user as { isPlatformAdmin?: boolean }).isPlatformAdmin ?? false;
-      }
+      if (user) token.sub = user.id;
       return token;
     },
     session({ session, token }) {
       session.user.id = token.sub as string;
-      session.user.isPlatformAdmin = Boolean(token.isPlatformAdmin);
       return session;
     },
   },

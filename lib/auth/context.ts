@@ -1,7 +1,9 @@
+import { eq } from "drizzle-orm";
 import { cache } from "react";
 import { cookies } from "next/headers";
 import { isUuid } from "@/lib/ids";
 import { db } from "@/db/client";
+import { users } from "@/db/schema";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "@/lib/errors";
 import { auth } from "./auth";
 import { findOrgAccess, listAccessibleOrgs, type AccessibleOrg, type Role } from "./org-access";
@@ -21,11 +23,20 @@ export interface OrgContext {
   role: Role;
 }
 
-/** The signed-in user, or null. Cached per request. */
+/**
+ * The signed-in user as the database has them now, or null. Cached per request. The session token only
+ * says who signed in: it lives for days, so a platform-admin flag (or the user itself) revoked since then
+ * must not be taken from it.
+ */
 export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
-  if (!session?.user?.id) return null;
-  return session.user;
+  if (!session?.user?.id || !isUuid(session.user.id)) return null;
+  const [user] = await db()
+    .select({ id: users.id, email: users.email, name: users.name, isPlatformAdmin: users.isPlatformAdmin })
+    .from(users)
+    .where(eq(users.id, session.user.id))
+    .limit(1);
+  return user ?? null;
 });
 
 /**
@@ -65,7 +76,7 @@ export async function requireOrgAccess(orgId: string, options: { role?: Role } =
   return { user, org, role: org.role };
 }
 
-/** Platform-admin pages (rate card, plan catalogue): the flag on the user, not an org role. */
+/** Platform-admin pages and actions (rate card, platform settings): the user's current flag, not an org role. */
 export async function requirePlatformAdmin(): Promise<SessionUser> {
   const user = await getSessionUser();
   if (!user) throw new UnauthorizedError();
