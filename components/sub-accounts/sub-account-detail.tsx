@@ -55,6 +55,7 @@ function RenameForm({ orgId, sub }: { orgId: string; sub: { id: string; name: st
       action={(formData) =>
         startTransition(async () => {
           formData.set("subAccountId", sub.id);
+          formData.set("_org", orgId);
           const result = await renameSubAccountAction(formData);
           if (result.ok) {
             setErrors({});
@@ -87,10 +88,10 @@ function SuspendButton({ orgId, sub }: { orgId: string; sub: { id: string; name:
       disabled={pending}
       onClick={() =>
         startTransition(async () => {
-          if (next === "suspended" && !window.confirm(`Suspend ${sub.name}? No credits can be assigned to it until you reactivate it.`)) return;
-          const result = await setSubAccountStatusAction({ subAccountId: sub.id, status: next });
+          if (next === "suspended" && !window.confirm(`Suspend ${sub.name}? Its bots stop answering, no credits can be assigned to it and its visitors' plans stop renewing until you reactivate it.`)) return;
+          const result = await setSubAccountStatusAction({ _org: orgId, subAccountId: sub.id, status: next });
           if (result.ok) {
-            toast({ title: next === "suspended" ? `${sub.name} suspended` : `${sub.name} reactivated` });
+            toast({ title: next === "suspended" ? `${sub.name} suspended` : `${sub.name} reactivated`, description: result.data.billingWarning ?? undefined });
             await refresh();
           } else toast({ title: result.error, variant: "error" });
         })
@@ -114,6 +115,7 @@ function InviteForm({ orgId, sub }: { orgId: string; sub: { id: string; name: st
         action={(formData) =>
           startTransition(async () => {
             formData.set("subAccountId", sub.id);
+            formData.set("_org", orgId);
             const result = await inviteUserAction(formData);
             if (result.ok) {
               setErrors({});

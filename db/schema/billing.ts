@@ -205,6 +205,12 @@ export const endUserSubscriptions = pgTable(
     currentPeriodEnd: ts("current_period_end"),
     cancelAtPeriodEnd: boolean("cancel_at_period_end").notNull().default(false),
     canceledAt: ts("canceled_at"),
+    /**
+     * Whether we have paused its collection at Stripe (`pause_collection: void`) because the seller's
+     * organization is suspended (lib/billing/pause-subscriptions.ts): what Stripe was last told, so a
+     * subscription whose flag disagrees with its organization's status is still to do.
+     */
+    collectionPaused: boolean("collection_paused").notNull().default(false),
     createdAt: ts("created_at").notNull().defaultNow(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },

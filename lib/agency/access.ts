@@ -1,5 +1,5 @@
-import { and, eq } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
+import { and, eq, sql } from "drizzle-orm";
+import type { DbOrTx, Tx } from "@/db/client";
 import { memberships, organizations } from "@/db/schema";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
@@ -58,4 +58,21 @@ export async function requireOwnSubAccount(db: DbOrTx, agencyId: string, subAcco
 /** Credits move only into active sub-accounts. */
 export function requireActive(sub: SubAccountRef): void {
   if (sub.status !== "active") throw new ConflictError("sub_account_suspended", `${sub.name} is suspended; reactivate it first`, { sub_account_id: sub.id });
+}
+
+/**
+ * requireActive on the sub-account's committed status, read under a share lock on its organization row
+ * that lasts until the caller's transaction ends. A suspend (setSubAccountStatus) updates that row, so it
+ * waits for a transfer holding the lock to commit, and a transfer that comes second sees the suspension:
+ * no credits land after a suspend has committed. Lock order: organization rows before account rows
+ * (transferCredits locks accounts), so take this before any ledger call in the transaction.
+ */
+export async function requireActiveLocked(tx: Tx, sub: SubAccountRef): Promise<SubAccountRef> {
+  const [row] = (await tx.execute(
+    sql`select name, status from organizations where id = ${sub.id} for share`,
+  )) as unknown as { name: string; status: "active" | "suspended" }[];
+  if (!row) throw new NotFoundError("Sub-account");
+  const current = { ...sub, name: row.name, status: row.status };
+  requireActive(current);
+  return current;
 }

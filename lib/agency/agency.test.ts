@@ -275,6 +275,105 @@ describe("agency: sub-accounts", () => {
     expect(creditStatus(C(6), 0n)).toBe("active");
   });
 
+  describe("suspend racing assign", () => {
+    /** Audit ids of this sub-account's assigns and suspends, in the order their rows were written. */
+    async function auditOrder(subId: string) {
+      return q<{ id: number; action: string }>(
+        t.db,
+        sql`select id::int, action from audit_log where organization_id = ${subId} and action in ('credits.assigned', 'sub_account.suspended') order by id`,
+      );
+    }
+
+    async function lockWaiters(): Promise<number> {
+      const [r] = await q<{ n: number }>(t.db, sql`select count(*)::int n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+      return r.n;
+    }
+
+    async function until(what: () => Promise<boolean>, label: string) {
+      const deadline = Date.now() + 10_000;
+      while (!(await what())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+
+    it("an assign held up inside its transfer cannot land credits after a suspend has committed", async () => {
+      const w = await world(t.db);
+      // Another session holds the agency's pool, so the assign stops inside its transfer (after any status check).
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      let holding!: () => void;
+      const held = new Promise<void>((r) => (holding = r));
+      const blocker = t.db.transaction(async (tx) => {
+        await tx.execute(sql`select id from accounts where id = ${w.pool.id} for update`);
+        holding();
+        await released;
+      });
+      await held;
+      const order: string[] = [];
+      const assign = assignCredits(t.db, w.actor, { subAccountId: w.subId, amount: C(5) }).then(
+        (r) => (order.push("assign ok"), r),
+        (e) => (order.push("assign refused"), Promise.reject(e)),
+      );
+      assign.catch(() => undefined);
+      await until(async () => (await lockWaiters()) >= 1, "the assign to wait on the pool");
+      let suspendDone = false;
+      const suspend = setSubAccountStatus(t.db, w.actor, { subAccountId: w.subId, status: "suspended" }).then(() => {
+        suspendDone = true;
+        order.push("suspended");
+      });
+      // The suspend either commits now (nothing stops it) or waits for the assign's lock on the sub-account.
+      await until(async () => suspendDone || (await lockWaiters()) >= 2, "the suspend to commit or wait");
+      release();
+      await blocker;
+      const [assigned] = await Promise.allSettled([assign, suspend]);
+      // Whatever the interleaving: credits in the sub-account only if the assign committed first.
+      const audit = await auditOrder(w.subId);
+      const suspendedAt = audit.findIndex((a) => a.action === "sub_account.suspended");
+      expect(suspendedAt).toBeGreaterThanOrEqual(0);
+      expect(audit.slice(suspendedAt + 1).map((a) => a.action)).not.toContain("credits.assigned");
+      const balance = (await getBalance(t.db, w.subPool.id)).balance;
+      if (assigned.status === "fulfilled") {
+        expect(order).toEqual(["assign ok", "suspended"]);
+        expect(balance).toBe(C(5));
+      } else {
+        expect(assigned.reason).toBeInstanceOf(ConflictError);
+        expect(assigned.reason.code).toBe("sub_account_suspended");
+        expect(balance).toBe(0n);
+      }
+    });
+
+    it("parallel assigns and suspends, repeated: nothing is assigned after the suspend commits", async () => {
+      const w = await world(t.db);
+      let assignedTotal = 0n;
+      for (let round = 0; round < 25; round++) {
+        const results = await Promise.allSettled([
+          assignCredits(t.db, w.actor, { subAccountId: w.subId, amount: C(1) }),
+          setSubAccountStatus(t.db, w.actor, { subAccountId: w.subId, status: "suspended" }),
+          assignCredits(t.db, w.actor, { subAccountId: w.subId, amount: C(1) }),
+        ]);
+        expect(results[1].status).toBe("fulfilled");
+        for (const r of [results[0], results[2]]) {
+          if (r.status === "fulfilled") assignedTotal += C(1);
+          else expect((r.reason as ConflictError).code).toBe("sub_account_suspended");
+        }
+        await setSubAccountStatus(t.db, w.actor, { subAccountId: w.subId, status: "active" });
+      }
+      // In the sub-account's own audit trail, every assign of a round comes before that round's suspend.
+      const audit = await q<{ action: string }>(
+        t.db,
+        sql`select action from audit_log where organization_id = ${w.subId} and action in ('credits.assigned', 'sub_account.suspended', 'sub_account.reactivated') order by id`,
+      );
+      let suspended = false;
+      for (const a of audit) {
+        if (a.action === "sub_account.suspended") suspended = true;
+        else if (a.action === "sub_account.reactivated") suspended = false;
+        else expect(suspended).toBe(false);
+      }
+      expect((await getBalance(t.db, w.subPool.id)).balance).toBe(assignedTotal);
+    });
+  });
+
   describe("invite", () => {
     let w: Awaited<ReturnType<typeof world>>;
     beforeAll(async () => {
@@ -294,6 +393,31 @@ describe("agency: sub-accounts", () => {
       const mails = await q<{ to: string }>(t.db, sql`select "to" from email_outbox where "to" = 'new.person@client.test'`);
       expect(mails).toHaveLength(2);
       await expect(inviteSubAccountUser(t.db, w.actor, { subAccountId: w.subId, email: "nope" })).rejects.toBeInstanceOf(InvalidInputError);
+    });
+
+    it("never lowers anyone's access: inviting an agency admin (even oneself) as a member is refused and they stay admin", async () => {
+      const [me] = await q<{ email: string }>(t.db, sql`select email from users where id = ${w.adminId}`);
+      const colleague = await newUser(t.db, `colleague${seq}@a.test`);
+      await member(t.db, colleague, w.agencyId, "admin");
+      const [col] = await q<{ email: string }>(t.db, sql`select email from users where id = ${colleague}`);
+      for (const [userId, email] of [
+        [w.adminId, me.email],
+        [colleague, col.email.toUpperCase()],
+      ]) {
+        for (const role of ["member", "admin"] as const) {
+          const err = await inviteSubAccountUser(t.db, w.actor, { subAccountId: w.subId, email, role }).catch((e) => e);
+          expect(err).toBeInstanceOf(ConflictError);
+          expect(err.code).toBe("already_has_access");
+          expect(err.details.errors[0]).toMatchObject({ field: "email", message: expect.stringContaining("as an admin of") });
+        }
+        expect(await findOrgAccess(t.db, userId, w.subId)).toMatchObject({ role: "admin", via: "agency" });
+      }
+      const rows = await q<{ n: number }>(t.db, sql`select count(*)::int n from memberships where organization_id = ${w.subId} and user_id in (${w.adminId}, ${colleague})`);
+      expect(rows[0].n).toBe(0);
+      // A direct admin of the sub-account invited again as a member: refused, still admin.
+      const direct = await inviteSubAccountUser(t.db, w.actor, { subAccountId: w.subId, email: "direct.admin@client.test", role: "admin" });
+      await expect(inviteSubAccountUser(t.db, w.actor, { subAccountId: w.subId, email: "direct.admin@client.test", role: "member" })).rejects.toMatchObject({ code: "already_member" });
+      expect((await findOrgAccess(t.db, direct.userId, w.subId))?.role).toBe("admin");
     });
   });
 });

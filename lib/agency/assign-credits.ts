@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import { recordAudit } from "@/lib/audit";
 import { InvalidInputError } from "@/lib/errors";
 import { Credits, getOrCreateOrgAccount, transferCredits, type BatchType, type TransferCreditsResult } from "@/lib/ledger";
-import { requireActive, requireAgencyAdmin, requireOwnSubAccount, type AgencyActor } from "./access";
+import { requireActiveLocked, requireAgencyAdmin, requireOwnSubAccount, type AgencyActor } from "./access";
 
 export interface AssignCreditsInput {
   subAccountId: string;
@@ -43,11 +43,13 @@ export function summarize(result: TransferCreditsResult, sub: { id: string; name
 export async function assignCredits(db: Db, actor: AgencyActor, input: AssignCreditsInput): Promise<TransferSummary> {
   if (typeof input.amount !== "bigint" || input.amount <= 0n) throw new InvalidInputError("amount", "Enter an amount above 0");
   const agency = await requireAgencyAdmin(db, actor);
-  const sub = await requireOwnSubAccount(db, agency.id, input.subAccountId);
-  requireActive(sub);
+  const found = await requireOwnSubAccount(db, agency.id, input.subAccountId);
   const from = await getOrCreateOrgAccount(db, agency.id);
-  const to = await getOrCreateOrgAccount(db, sub.id);
+  const to = await getOrCreateOrgAccount(db, found.id);
   return db.transaction(async (tx) => {
+    // The status is checked here, not before the transaction: a suspend committing in between would
+    // otherwise still receive these credits.
+    const sub = await requireActiveLocked(tx, found);
     const result = await transferCredits(tx, {
       fromAccountId: from.id,
       toAccountId: to.id,

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { memberships, users } from "@/db/schema";
 import { recordAudit } from "@/lib/audit";
+import { findOrgAccess } from "@/lib/auth/org-access";
 import { hashPassword } from "@/lib/auth/password";
 import { ConflictError, InvalidInputError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notifications/notify";
@@ -45,11 +46,16 @@ export async function inviteSubAccountUser(
     let created = false;
     if (existing) {
       userId = existing.id;
-      const [member] = await tx
-        .select({ role: memberships.role })
-        .from(memberships)
-        .where(and(eq(memberships.userId, userId), eq(memberships.organizationId, sub.id)));
-      if (member) throw new ConflictError("already_member", `${email} already has access to ${sub.name}`, { errors: [{ field: "email", message: "Already a member of this sub-account" }] });
+      // Any access they already have wins: a direct membership would take precedence over the admin role an
+      // agency admin holds in every sub-account (findOrgAccess), so inviting one as a member would demote them.
+      const access = await findOrgAccess(tx, userId, sub.id);
+      if (access?.via === "membership") {
+        throw new ConflictError("already_member", `${email} already has access to ${sub.name}`, { errors: [{ field: "email", message: "Already a member of this sub-account" }] });
+      }
+      if (access) {
+        const message = `Already an admin of ${sub.name} as an admin of ${agency.name}`;
+        throw new ConflictError("already_has_access", `${email} already has admin access to ${sub.name} through ${agency.name}`, { errors: [{ field: "email", message }] });
+      }
     } else {
       const name = (input.name ?? "").trim() || email.split("@")[0];
       const [u] = await tx.insert(users).values({ email, name: name.slice(0, 80), passwordHash: hash }).returning({ id: users.id });

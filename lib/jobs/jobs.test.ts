@@ -17,7 +17,7 @@ describe("jobs", () => {
       expect(names).toEqual(expect.arrayContaining([LEDGER_JOBS.expireBatches, LEDGER_JOBS.expireHolds]));
       const schedules = (await t.db.execute(sql`select name, cron from pgboss.schedule order by name`)) as unknown as { name: string; cron: string }[];
       expect(schedules.map((s) => s.name)).toEqual(
-        ["auto-recharge-sweep", LEDGER_JOBS.expireBatches, LEDGER_JOBS.expireHolds, "metering-settle-expired-free-holds", "notifications-deliver-email", "notifications-expiring-batches"].sort(),
+        ["auto-recharge-sweep", "billing-plan-collection-sweep", LEDGER_JOBS.expireBatches, LEDGER_JOBS.expireHolds, "metering-settle-expired-free-holds", "notifications-deliver-email", "notifications-expiring-batches"].sort(),
       );
       // run a job through pg-boss end to end
       const { accountId } = await newOrgAccount(t.db);

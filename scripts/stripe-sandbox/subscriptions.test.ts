@@ -115,6 +115,52 @@ describe("subscriptions", () => {
     await h.receiver.waitFor("customer.subscription.deleted", (e) => e.data.object.id === other.id);
   });
 
+  it("pause_collection void: a renewal's invoice is voided, nothing is charged and no invoice.paid; resuming bills again", async () => {
+    const { sub } = await subscribe();
+    const paused = await h.stripe.subscriptions.update(sub.id, { pause_collection: { behavior: "void" } });
+    expect(paused.pause_collection).toEqual({ behavior: "void", resumes_at: null });
+    const ev = await h.receiver.waitFor("customer.subscription.updated", (e) => e.data.object.id === sub.id);
+    expect(ev.data.previous_attributes).toEqual({ pause_collection: null });
+    expect((await h.stripe.subscriptions.retrieve(sub.id)).pause_collection).toEqual({ behavior: "void", resumes_at: null });
+    const paymentsBefore = (await h.stripe.paymentIntents.list({ customer: sub.customer as string })).data.length;
+
+    const firstEnd = sub.items.data[0].current_period_end;
+    h.receiver.clear();
+    h.sandbox.advanceClock(firstEnd - h.sandbox.now() + 60);
+    const voided = await h.receiver.waitFor("invoice.voided", (e) => subscriptionOf(e.data.object) === sub.id);
+    await h.sandbox.idle();
+    expect(voided.data.object).toMatchObject({ billing_reason: "subscription_cycle", status: "void", amount_paid: 0 });
+    const ofSub = (type: string) => h.receiver.events.filter((e) => e.type === type && subscriptionOf(e.data.object as Stripe.Invoice) === sub.id);
+    expect(ofSub("invoice.paid")).toEqual([]);
+    expect(ofSub("invoice.payment_failed")).toEqual([]);
+    expect((await h.stripe.paymentIntents.list({ customer: sub.customer as string })).data).toHaveLength(paymentsBefore);
+    const during = await h.stripe.subscriptions.retrieve(sub.id);
+    expect(during.status).toBe("active");
+    expect(during.items.data[0].current_period_start).toBe(firstEnd);
+    expect((await h.stripe.invoices.list({ subscription: sub.id })).data.map((i) => i.status).sort()).toEqual(["paid", "void"]);
+
+    const resumed = await h.stripe.subscriptions.update(sub.id, { pause_collection: "" });
+    expect(resumed.pause_collection).toBeNull();
+    h.sandbox.advanceClock(during.items.data[0].current_period_end - h.sandbox.now() + 60);
+    const renewal = await h.receiver.waitFor("invoice.paid", (e) => subscriptionOf(e.data.object) === sub.id && e.data.object.billing_reason === "subscription_cycle");
+    expect(renewal.data.object.amount_paid).toBe(900);
+
+    await expect(h.stripe.subscriptions.update(sub.id, { pause_collection: { behavior: "keep_as_draft" } })).rejects.toMatchObject({ type: "StripeInvalidRequestError" });
+  });
+
+  it("pause_collection resumes_at: periods from that time on are billed again", async () => {
+    const { sub } = await subscribe();
+    const firstEnd = sub.items.data[0].current_period_end;
+    const paused = await h.stripe.subscriptions.update(sub.id, { pause_collection: { behavior: "void", resumes_at: firstEnd } });
+    expect(paused.pause_collection).toEqual({ behavior: "void", resumes_at: firstEnd });
+    h.receiver.clear();
+    h.sandbox.advanceClock(firstEnd - h.sandbox.now() + 60);
+    await h.receiver.waitFor("invoice.paid", (e) => subscriptionOf(e.data.object) === sub.id && e.data.object.billing_reason === "subscription_cycle");
+    expect((await h.stripe.subscriptions.retrieve(sub.id)).pause_collection).toBeNull();
+    const ended = h.receiver.events.find((e) => e.type === "customer.subscription.updated" && (e.data.previous_attributes as { pause_collection?: unknown })?.pause_collection);
+    expect(ended?.data.previous_attributes).toEqual({ pause_collection: { behavior: "void", resumes_at: firstEnd } });
+  });
+
   it("test clocks: advancing a clock renews only its customers' subscriptions", async () => {
     const start = Math.floor(Date.now() / 1000);
     const clock = await h.stripe.testHelpers.testClocks.create({ frozen_time: start });

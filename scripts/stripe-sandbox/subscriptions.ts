@@ -1,7 +1,7 @@
 import { addInterval } from "./clock";
 import type { Ctx } from "./context";
 import { invalidRequest } from "./errors";
-import { bool, int, mergeMetadata, obj, str, type FormObject } from "./form";
+import { bool, int, mergeMetadata, obj, str, type FormObject, type FormValue } from "./form";
 import { newId } from "./ids";
 import { attemptInvoicePayment, finalize, newInvoice } from "./invoices";
 import { planFromPrice } from "./prices";
@@ -174,8 +174,36 @@ export function setCancelAtPeriodEnd(ctx: Ctx, sub: StripeObject, value: boolean
 }
 
 /**
+ * Stripe's `pause_collection` with behavior `void`: the period's invoice is still made and finalized, then
+ * voided at once. No payment is attempted, so there is no invoice.paid (nothing to grant) and the
+ * subscription stays active. A `resumes_at` that has passed ends the pause first, as Stripe does.
+ */
+function collectionPausedAt(ctx: Ctx, sub: StripeObject, at: number): boolean {
+  const pause = sub.pause_collection;
+  if (!pause) return false;
+  if (pause.resumes_at != null && pause.resumes_at <= at) {
+    const previous = { pause_collection: clone(pause) };
+    sub.pause_collection = null;
+    ctx.changed();
+    ctx.emit("customer.subscription.updated", sub, previous, at);
+    return false;
+  }
+  return true;
+}
+
+function voidPausedInvoice(ctx: Ctx, invoice: StripeObject, at: number): void {
+  invoice.status = "void";
+  invoice.status_transitions.voided_at = at;
+  invoice.amount_remaining = 0;
+  invoice.next_payment_attempt = null;
+  ctx.changed();
+  ctx.emit("invoice.voided", invoice, undefined, at);
+}
+
+/**
  * Bills every subscription whose period ended by `now` (one invoice per elapsed period), ending those set to
- * cancel at period end. `clockId` limits the run to customers on that test clock (null = the global clock).
+ * cancel at period end; a period whose collection is paused gets a voided invoice instead of a charge.
+ * `clockId` limits the run to customers on that test clock (null = the global clock).
  */
 export function runRenewals(ctx: Ctx, now: number, clockId: string | null): void {
   const subs = ctx.all("subscription", (s) => (s.status === "active" || s.status === "past_due") && (s.test_clock ?? null) === clockId).reverse();
@@ -189,7 +217,13 @@ export function runRenewals(ctx: Ctx, now: number, clockId: string | null): void
       }
       const previous = { items: clone(sub.items), latest_invoice: sub.latest_invoice, status: sub.status };
       setPeriod(sub, end, periodEnd(sub, end));
+      const paused = collectionPausedAt(ctx, sub, end);
       const invoice = periodInvoice(ctx, sub, "subscription_cycle", end);
+      if (paused) {
+        voidPausedInvoice(ctx, invoice, end);
+        ctx.emit("customer.subscription.updated", sub, previous, end);
+        continue;
+      }
       const result = attemptInvoicePayment(ctx, invoice, { onSession: false, at: end });
       if (result.kind !== "paid" && sub.status === "active") sub.status = "past_due";
       ctx.changed();
@@ -233,6 +267,11 @@ export function updateSubscription(ctx: Ctx, params: FormObject, id: string): St
     previous.default_payment_method = sub.default_payment_method;
     sub.default_payment_method = pm || null;
   }
+  if (params.pause_collection !== undefined) {
+    const pause = parsePauseCollection(params.pause_collection);
+    previous.pause_collection = clone(sub.pause_collection);
+    sub.pause_collection = pause;
+  }
   const cancelAt = int(params.cancel_at, "cancel_at");
   if (cancelAt !== undefined) {
     previous.cancel_at = sub.cancel_at;
@@ -243,6 +282,20 @@ export function updateSubscription(ctx: Ctx, params: FormObject, id: string): St
     ctx.emit("customer.subscription.updated", sub, previous);
   }
   return ctx.expand(sub, params);
+}
+
+/** `pause_collection=` (empty) resumes; `pause_collection[behavior]=void` (+ optional `resumes_at`) pauses. */
+function parsePauseCollection(value: FormValue): StripeObject | null {
+  if (value === "") return null;
+  const behavior = str(obj(value).behavior);
+  if (!behavior) throw invalidRequest("Missing required param: pause_collection[behavior].", "pause_collection[behavior]", "parameter_missing");
+  if (!["keep_as_draft", "mark_uncollectible", "void"].includes(behavior)) {
+    throw invalidRequest(`Invalid pause_collection[behavior]: must be one of keep_as_draft, mark_uncollectible, or void`, "pause_collection[behavior]");
+  }
+  // Only what the app uses is imitated (SPEC §16); say so rather than behave unlike Stripe.
+  if (behavior !== "void") throw invalidRequest(`The sandbox imitates only pause_collection[behavior]=void, not ${behavior}.`, "pause_collection[behavior]");
+  const resumesAt = int(obj(value).resumes_at, "pause_collection[resumes_at]") ?? null;
+  return { behavior, resumes_at: resumesAt };
 }
 
 export function cancelSubscription(ctx: Ctx, params: FormObject, id: string): StripeObject {

@@ -17,8 +17,9 @@ import { CURRENCIES } from "@/lib/billing/offers";
 import { Credits } from "@/lib/ledger/credits";
 import { InvalidInputError } from "@/lib/errors";
 
-// Every action runs in the CURRENT org (the switcher's cookie); lib/agency re-checks that it is an agency
-// the user administers and that the sub-account is its own (403 / 404 otherwise).
+// Every action runs in the org its form was rendered for (the form's `_org` field, see orgAction; forms
+// without one fall back to the switcher's cookie); lib/agency re-checks that it is an agency the user
+// administers and that the sub-account is its own (403 / 404 otherwise). Moving credits requires `_org`.
 const actor = (ctx: { user: { id: string }; org: { id: string } }) => ({ userId: ctx.user.id, orgId: ctx.org.id });
 const amountField = z.string().trim().regex(/^\d+(\.\d{1,6})?$/, "Enter credits, e.g. 25 or 2.5 (at most 6 decimals)");
 const refresh = (subAccountId?: string) => {
@@ -58,7 +59,13 @@ export const setSubAccountStatusAction = orgAction(
   async (input, ctx) => {
     const sub = await setSubAccountStatus(db(), actor(ctx), input);
     refresh(sub.id);
-    return { status: sub.status };
+    const pending = sub.planSubscriptionsPending;
+    // The status change stands either way; Stripe is retried in the background.
+    const billingWarning =
+      pending === 0
+        ? null
+        : `${sub.name} is ${sub.status}, but ${pending ?? "some"} of its visitors' plan subscriptions could not be ${sub.status === "suspended" ? "paused" : "resumed"} at Stripe yet; we keep retrying.`;
+    return { status: sub.status, billingWarning };
   },
   { role: "admin" },
 );
@@ -84,7 +91,7 @@ export const assignCreditsAction = orgAction(
     refresh(input.subAccountId);
     return result;
   },
-  { role: "admin" },
+  { role: "admin", explicitOrg: true },
 );
 
 export const reclaimCreditsAction = orgAction(
@@ -97,7 +104,7 @@ export const reclaimCreditsAction = orgAction(
     refresh(input.subAccountId);
     return result;
   },
-  { role: "admin" },
+  { role: "admin", explicitOrg: true },
 );
 
 export const inviteUserAction = orgAction(

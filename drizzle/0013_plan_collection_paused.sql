@@ -1,0 +1,1 @@
+ALTER TABLE "end_user_subscriptions" ADD COLUMN "collection_paused" boolean DEFAULT false NOT NULL;
