@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { AppShell } from "@/components/shell/app-shell";
 import { SandboxBanner } from "@/components/billing/sandbox-banner";
+import { CurrentOrgProvider } from "@/components/providers/current-org";
 import { Providers } from "@/components/providers/query-provider";
 import { db } from "@/db/client";
 import { getOrgContext, getSessionUser } from "@/lib/auth/context";
@@ -20,9 +21,11 @@ export default async function DashboardLayout({ children }: { children: React.Re
   const orgs = await listAccessibleOrgs(db(), ctx.user.id);
   return (
     <Providers>
-      <AppShell ctx={ctx} orgs={orgs} banner={<SandboxBanner />}>
-        {children}
-      </AppShell>
+      <CurrentOrgProvider orgId={ctx.org.id}>
+        <AppShell ctx={ctx} orgs={orgs} banner={<SandboxBanner />}>
+          {children}
+        </AppShell>
+      </CurrentOrgProvider>
     </Providers>
   );
 }

@@ -3,6 +3,7 @@ import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
+import { useCurrentOrg } from "@/components/providers/current-org";
 import { useToast } from "@/components/ui/toast";
 import { givePromoCreditsAction } from "@/app/(dashboard)/bots/[botId]/actions";
 
@@ -13,6 +14,7 @@ export function PromoCreditsForm({ botId, endUserId, endUserLabel }: { botId: st
   const [requestId, setRequestId] = useState(() => crypto.randomUUID());
   const [pending, startTransition] = useTransition();
   const toast = useToast();
+  const orgId = useCurrentOrg();
   if (!open) {
     return (
       <Button size="sm" variant="outline" aria-label={`Give credits to ${endUserLabel}`} onClick={() => setOpen(true)}>
@@ -27,6 +29,7 @@ export function PromoCreditsForm({ botId, endUserId, endUserLabel }: { botId: st
       className="flex flex-wrap items-end gap-2"
       action={(formData) =>
         startTransition(async () => {
+          formData.set("_org", orgId);
           const result = await givePromoCreditsAction(formData);
           if (result.ok) {
             setErrors({});

@@ -30,7 +30,7 @@ export function NotificationList({ orgId }: { orgId: string }) {
   });
   const markAll = () =>
     startTransition(async () => {
-      await markReadAction({});
+      await markReadAction({ _org: orgId });
       await queryClient.invalidateQueries({ queryKey: notificationKeys.all(orgId) });
     });
   if (isLoading) return <Skeleton className="h-40 w-full" />;

@@ -4,6 +4,7 @@ import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { Input, Select } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
+import { useCurrentOrg } from "@/components/providers/current-org";
 import { useToast } from "@/components/ui/toast";
 import { createAgencyPackAction, setAgencyPackStatusAction } from "@/app/(dashboard)/sub-accounts/actions";
 
@@ -12,12 +13,14 @@ export function AgencyPackForm({ currencies }: { currencies: readonly string[] }
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [pending, startTransition] = useTransition();
   const toast = useToast();
+  const orgId = useCurrentOrg();
   const router = useRouter();
   return (
     <form
       className="grid gap-3 sm:grid-cols-3"
       action={(formData) =>
         startTransition(async () => {
+          formData.set("_org", orgId);
           const result = await createAgencyPackAction(formData);
           if (result.ok) {
             setErrors({});
@@ -68,6 +71,7 @@ export function AgencyPackForm({ currencies }: { currencies: readonly string[] }
 export function PackStatusButton({ packId, packName, status }: { packId: string; packName: string; status: "active" | "archived" }) {
   const [pending, startTransition] = useTransition();
   const toast = useToast();
+  const orgId = useCurrentOrg();
   const router = useRouter();
   const next = status === "active" ? "archived" : "active";
   return (
@@ -78,7 +82,7 @@ export function PackStatusButton({ packId, packName, status }: { packId: string;
       aria-label={`${next === "archived" ? "Stop selling" : "Sell again"} ${packName}`}
       onClick={() =>
         startTransition(async () => {
-          const result = await setAgencyPackStatusAction({ packId, status: next });
+          const result = await setAgencyPackStatusAction({ _org: orgId, packId, status: next });
           if (result.ok) {
             toast({ title: next === "archived" ? `${packName} is no longer sold` : `${packName} is on sale again` });
             router.refresh();

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ConflictError, DomainError } from "@/lib/errors";
-import { requireOrgAccess, requireOrgContext, type OrgContext } from "./context";
+import { requireOrgAccess, type OrgContext } from "./context";
 import type { Role } from "./org-access";
 
 export type ActionResult<T = undefined> =
@@ -10,8 +10,8 @@ export type ActionResult<T = undefined> =
 /**
  * The form field (or key of an object input) naming the organization a form was rendered for. The
  * switcher's cookie names the org of the LAST page opened, so with two tabs on two orgs it is the wrong
- * one for the older tab; a form that carries this acts in the org its page showed. Client components
- * spell the literal (they cannot import this server-only module).
+ * one for the older tab: every dashboard form carries this instead (useActionForm adds it from the
+ * layout's CurrentOrgProvider; client components spell the literal, they cannot import this module).
  */
 export const ACTION_ORG_FIELD = "_org";
 
@@ -25,23 +25,21 @@ function splitOrg(input: unknown): { orgId: string | undefined; raw: unknown } {
 
 /**
  * The chokepoint for server actions: authenticate, check membership and role in the organization the
- * form was rendered for (its `_org` field; without one, the switcher's current org), parse the input with
- * zod, run one domain call, and turn errors into a result a form can show. An org the user may not see is
- * refused as not found, whatever the cookie says. `explicitOrg: true` refuses input without `_org`, for
- * actions whose every form carries it (a form that does not would silently act in the cookie's org).
+ * form was rendered for (its `_org` field), parse the input with zod, run one domain call, and turn
+ * errors into a result a form can show. An org the user may not see is refused as not found, whatever
+ * the cookie says; a form without `_org` (a page rendered before it existed) is asked to reload rather
+ * than guessed to mean the cookie's org.
  */
 export function orgAction<S extends z.ZodType, T>(
   schema: S,
   handler: (input: z.infer<S>, ctx: OrgContext) => Promise<T>,
-  options: { role?: Role; explicitOrg?: boolean } = {},
+  options: { role?: Role } = {},
 ) {
   return async (input: unknown): Promise<ActionResult<T>> => {
     try {
       const { orgId, raw } = splitOrg(input);
-      if (orgId === undefined && options.explicitOrg) {
-        throw new ConflictError("organization_required", "This page is out of date: reload it and try again.");
-      }
-      const ctx = orgId === undefined ? await requireOrgContext({ role: options.role }) : await requireOrgAccess(orgId, { role: options.role });
+      if (orgId === undefined) throw new ConflictError("organization_required", "This page is out of date: reload it and try again.");
+      const ctx = await requireOrgAccess(orgId, { role: options.role });
       const parsed = schema.safeParse(raw);
       if (!parsed.success) {
         const fieldErrors: Record<string, string> = {};

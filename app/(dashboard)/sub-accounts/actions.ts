@@ -17,9 +17,9 @@ import { CURRENCIES } from "@/lib/billing/offers";
 import { Credits } from "@/lib/ledger/credits";
 import { InvalidInputError } from "@/lib/errors";
 
-// Every action runs in the org its form was rendered for (the form's `_org` field, see orgAction; forms
-// without one fall back to the switcher's cookie); lib/agency re-checks that it is an agency the user
-// administers and that the sub-account is its own (403 / 404 otherwise). Moving credits requires `_org`.
+// Every action runs in the org its form was rendered for (the form's `_org` field, see orgAction);
+// lib/agency re-checks that it is an agency the user administers and that the sub-account is its own
+// (403 / 404 otherwise).
 const actor = (ctx: { user: { id: string }; org: { id: string } }) => ({ userId: ctx.user.id, orgId: ctx.org.id });
 const amountField = z.string().trim().regex(/^\d+(\.\d{1,6})?$/, "Enter credits, e.g. 25 or 2.5 (at most 6 decimals)");
 const refresh = (subAccountId?: string) => {
@@ -91,7 +91,7 @@ export const assignCreditsAction = orgAction(
     refresh(input.subAccountId);
     return result;
   },
-  { role: "admin", explicitOrg: true },
+  { role: "admin" },
 );
 
 export const reclaimCreditsAction = orgAction(
@@ -104,7 +104,7 @@ export const reclaimCreditsAction = orgAction(
     refresh(input.subAccountId);
     return result;
   },
-  { role: "admin", explicitOrg: true },
+  { role: "admin" },
 );
 
 export const inviteUserAction = orgAction(
