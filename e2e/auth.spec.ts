@@ -71,6 +71,29 @@ test("an agency admin switches into a sub-account and back", async ({ page }) =>
   await expect(page.getByRole("button", { name: /Organization: Switch Agency/ })).toBeVisible();
 });
 
+test("two tabs on two organizations: a form acts in the organization its tab shows, not the one switched to last", async ({ page, context }) => {
+  const agency = await seedOrgWithUser({ orgName: "Tabs Agency", kind: "agency" });
+  const sub = await seedOrgWithUser({ orgName: "Tabs Client", parentId: agency.orgId });
+  await login(page, agency.email, agency.password);
+  await page.goto("/bots");
+  await expect(page.getByRole("button", { name: /Organization: Tabs Agency/ })).toBeVisible();
+
+  // A second tab switches the session's organization to the sub-account.
+  const other = await context.newPage();
+  await other.goto("/bots");
+  await other.getByRole("button", { name: /Organization: Tabs Agency/ }).click();
+  await other.getByRole("menuitem", { name: "Tabs Client" }).click();
+  await expect(other.getByRole("button", { name: /Organization: Tabs Client/ })).toBeVisible();
+
+  // The first tab still shows the agency's form: the bot it creates is the agency's.
+  await page.getByLabel("Bot name").fill("Made In Tab One");
+  await page.getByRole("button", { name: "Create bot" }).click();
+  await expect(page.getByText("Bot created", { exact: true })).toBeVisible();
+  const rows = await e2eSql()`select organization_id from bots where name = 'Made In Tab One'`;
+  expect(rows.map((r) => r.organization_id)).toEqual([agency.orgId]);
+  expect(rows.map((r) => r.organization_id)).not.toContain(sub.orgId);
+});
+
 test("another organization's id is a 404, never its data", async ({ page }) => {
   const user = await seedOrgWithUser({ orgName: "Own Org" });
   await login(page, user.email, user.password);
