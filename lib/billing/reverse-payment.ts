@@ -3,7 +3,7 @@ import type Stripe from "stripe";
 import type { Db, Tx } from "@/db/client";
 import { orders, recharges } from "@/db/schema";
 import { voidBatchRemainder } from "@/lib/ledger/void-batch-remainder";
-import { completeRechargeForInvoice, IN_FLIGHT, type Recharge } from "./auto-recharge/recharge";
+import { COMPLETABLE, completeRechargeForInvoice, type Recharge } from "./auto-recharge/recharge";
 import { fulfilCheckoutSession, fulfilInvoice, idOf, type Order } from "./fulfil";
 import { getStripe } from "./stripe";
 
@@ -106,8 +106,9 @@ function nextStatus<S extends string>(current: S, reversal: PaymentReversal): S 
 }
 
 async function reverseRecharge(db: Db, found: Recharge, reversal: PaymentReversal): Promise<ReversalOutcome> {
-  // Paid on Stripe but not yet granted here (we crashed before hearing back): grant it first, once.
-  if ((IN_FLIGHT as readonly string[]).includes(found.status)) {
+  // Paid on Stripe but not yet granted here (we crashed before hearing back, or closed it as failed while
+  // the owner was paying): a refund or dispute proves the payment, so grant it first, once, and void it.
+  if ((COMPLETABLE as readonly string[]).includes(found.status)) {
     await completeRechargeForInvoice(db, { id: found.stripeInvoiceId, metadata: { recharge_id: found.id } });
   }
   const result = await db.transaction(async (tx) => {

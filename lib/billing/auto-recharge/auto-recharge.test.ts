@@ -11,6 +11,7 @@ import { verifyLedger } from "@/lib/ledger/verify";
 import { chargeUsage } from "@/lib/metering/charge";
 import { authorize } from "@/lib/metering/authorize";
 import { balanceWorkSettled, resetBalanceAlertMemo } from "@/lib/notifications/balance-alerts";
+import { reversePayment } from "../reverse-payment";
 import { startBillingHarness, type BillingHarness } from "../test-helpers";
 import { createCardSetupCheckout, saveCardFromSession } from "./card";
 import { createStripeClient } from "../stripe";
@@ -67,7 +68,11 @@ async function orgWithCard(name: string, card: string, balance: string, settings
 async function replaceCard(orgId: string, card: string) {
   const setup = await createCardSetupCheckout(t.db, orgId, { successUrl: "http://app/billing?card=1", cancelUrl: "http://app/billing" }, h.stripe);
   expect((await h.control(`/_sandbox/pay/${setup.sessionId}`, { card })).status).toBe(200);
-  return saveCardFromSession(t.db, orgId, setup.sessionId, h.stripe);
+  const saved = await saveCardFromSession(t.db, orgId, setup.sessionId, h.stripe);
+  // The setup's own webhook saves the card too and may be the one paying a waiting recharge: let it finish.
+  await h.idle();
+  await balanceWorkSettled();
+  return saved;
 }
 
 /** The owner saves the settings on the Billing page (what its server action does). */
@@ -335,6 +340,36 @@ describe("auto-recharge", () => {
     await completeRechargeForInvoice(t.db, paid); // delivered twice: still one grant
     expect(await available(accountId)).toBe("260");
     expect((await rechargesOf(orgId))[0].status).toBe("succeeded");
+  });
+
+  it("a recharge closed as failed while the owner paid it, then refunded before its invoice.paid arrives: granted and taken back, the late event grants nothing", async () => {
+    const { orgId, accountId } = await orgWithCard("Closed Refunded Co", "4000002760003184", "10");
+    const waiting = await rechargeIfBelowThreshold(t.db, orgId, { trigger: "enabled", stripe: h.stripe });
+    expect(waiting).toMatchObject({ status: "requires_action" });
+    h.detach(); // the events below are delivered by hand, in the order that went wrong
+    try {
+      const invoice = await h.stripe.invoices.retrieve(waiting!.stripeInvoiceId!, { expand: ["payments"] });
+      const pi = invoice.payments!.data[0].payment.payment_intent!;
+      const piId = typeof pi === "string" ? pi : pi.id;
+      expect((await h.control(`/_sandbox/authenticate/${piId}`, { result: "complete" })).status).toBe(200);
+      // Our side closed it as the owner was paying (settings saved in that instant).
+      await t.db.update(recharges).set({ status: "failed", resolvedAt: new Date() }).where(eq(recharges.id, waiting!.id));
+      const refund = await h.stripe.refunds.create({ payment_intent: piId });
+      await reversePayment(t.db, { paymentIntentId: piId, reason: "refunded", reversedMinor: refund.amount, capturedMinor: refund.amount }, h.stripe);
+      expect((await rechargesOf(orgId)).map((r) => r.status)).toEqual(["refunded"]);
+      expect(await available(accountId)).toBe("10");
+
+      await completeRechargeForInvoice(t.db, await h.stripe.invoices.retrieve(waiting!.stripeInvoiceId!));
+      expect(await available(accountId)).toBe("10");
+      expect((await rechargesOf(orgId)).map((r) => r.status)).toEqual(["refunded"]);
+      const batches = await t.db.execute(sql`select count(*)::int as n from batches where account_id = ${accountId} and source = 'auto_recharge'`);
+      expect(batches).toEqual([{ n: 1 }]);
+    } finally {
+      h.attach();
+      // Still below its threshold with auto-recharge on: off, so later tests' sweeps do not top it up.
+      await t.db.update(autoRechargeSettings).set({ enabled: false }).where(eq(autoRechargeSettings.organizationId, orgId));
+      forgetAutoRechargeCache(orgId);
+    }
   });
 
   it("respects the monthly spending ceiling: no charge, owner told", async () => {

@@ -383,9 +383,17 @@ async function recordDecline(db: DbOrTx, recharge: Recharge, reason: string, max
  * Grants a paid recharge's credits exactly once (the invoice id is the grant's external ref), whether
  * called after our own pay() or from the invoice.paid webhook (e.g. after 3-D Secure).
  */
+/**
+ * The statuses invoice.paid completes. A recharge closed while its invoice was being paid (3-D Secure
+ * completed as the owner changed the settings) was paid all the same: Stripe has the last word.
+ */
+export const COMPLETABLE = [...IN_FLIGHT, "failed"] as const;
+
 export async function completeRecharge(db: DbOrTx, rechargeId: string, links: { invoicePdfUrl: string | null; hostedInvoiceUrl: string | null }, now = new Date()): Promise<Recharge> {
   const [recharge] = await db.select().from(recharges).where(eq(recharges.id, rechargeId));
-  if (recharge.status === "succeeded") return recharge;
+  // Only a recharge still waiting (or closed as failed while Stripe was being paid) is granted: one already
+  // granted, refunded, disputed or skipped must not get a second batch that no recharge row points to.
+  if (!(COMPLETABLE as readonly string[]).includes(recharge.status)) return recharge;
   const account = await getOrCreateOrgAccount(db, recharge.organizationId);
   const { batch } = await grantBatch(db, {
     accountId: account.id,
@@ -407,9 +415,7 @@ export async function completeRecharge(db: DbOrTx, rechargeId: string, links: { 
       resolvedAt: now,
       updatedAt: now,
     })
-    // A recharge closed while its invoice was being paid (3-D Secure completed as the owner changed the
-    // settings) was paid all the same: Stripe has the last word.
-    .where(and(eq(recharges.id, rechargeId), inArray(recharges.status, [...IN_FLIGHT, "failed"])))
+    .where(and(eq(recharges.id, rechargeId), inArray(recharges.status, [...COMPLETABLE])))
     .returning();
   if (!done) return (await db.select().from(recharges).where(eq(recharges.id, rechargeId)))[0];
   await db.update(autoRechargeSettings).set({ consecutiveFailures: 0, updatedAt: now }).where(eq(autoRechargeSettings.organizationId, recharge.organizationId));
