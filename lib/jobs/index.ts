@@ -4,13 +4,10 @@ import { registerLedgerJobs } from "./ledger";
 import { registerNotificationJobs } from "@/lib/notifications/jobs";
 import { registerAutoRechargeJobs } from "@/lib/billing/auto-recharge/jobs";
 import { registerMeteringJobs } from "@/lib/metering/jobs";
-import { syncAllPlanCollections } from "@/lib/billing/pause-subscriptions";
-
-// Retries pausing/resuming suspended organizations' plan subscriptions at Stripe (lib/billing/pause-subscriptions.ts).
-const registerPlanCollectionJobs = () => registerJob({ name: "billing-plan-collection-sweep", cron: "* * * * *", handler: (db) => syncAllPlanCollections(db) });
+import { registerBillingJobs } from "@/lib/billing/jobs";
 
 /** Each domain's job registrar; add yours here. */
-const DOMAIN_JOBS: (() => void)[] = [registerLedgerJobs, registerNotificationJobs, registerAutoRechargeJobs, registerMeteringJobs, registerPlanCollectionJobs];
+const DOMAIN_JOBS: (() => void)[] = [registerLedgerJobs, registerNotificationJobs, registerAutoRechargeJobs, registerMeteringJobs, registerBillingJobs];
 
 /**
  * Background jobs on pg-boss over the app's own Postgres and postgres.js pool (SPEC §14).
