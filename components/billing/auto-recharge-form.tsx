@@ -5,6 +5,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Field } from "@/components/ui/label";
 import { useToast } from "@/components/ui/toast";
+import { useCurrentOrg } from "@/components/providers/current-org";
 import { formatCredits, formatDateTime, formatMoney } from "@/lib/format";
 import type { AutoRechargeState } from "@/lib/billing/auto-recharge/state";
 import { saveAutoRechargeAction, startCardSetupAction } from "@/app/(dashboard)/billing/auto-recharge-actions";
@@ -21,8 +22,8 @@ const STATUS_TEXT: Record<string, string> = {
   disputed: "Disputed (its credits were taken back)",
 };
 
-/** `orgId`: the organization the page was rendered for; saving and the card form act there (see orgAction's `_org`). */
-export function AutoRechargeForm({ orgId, state, canManage }: { orgId: string; state: AutoRechargeState; canManage: boolean }) {
+export function AutoRechargeForm({ state, canManage }: { state: AutoRechargeState; canManage: boolean }) {
+  const orgId = useCurrentOrg();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [pending, startTransition] = useTransition();
   const toast = useToast();

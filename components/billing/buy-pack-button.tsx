@@ -2,9 +2,11 @@
 import { useState, useTransition } from "react";
 import { Button } from "@/components/ui/button";
 import { buyPlatformPackAction } from "@/app/(dashboard)/billing/actions";
+import { useCurrentOrg } from "@/components/providers/current-org";
 
-/** Starts Checkout for a platform pack and goes to Stripe's hosted page, buying for `orgId` (the org the page shows; see orgAction's `_org`). */
-export function BuyPackButton({ orgId, packId, packName, disabled }: { orgId: string; packId: string; packName: string; disabled?: boolean }) {
+/** Starts Checkout for a platform pack and goes to Stripe's hosted page, buying for the org the page shows. */
+export function BuyPackButton({ packId, packName, disabled }: { packId: string; packName: string; disabled?: boolean }) {
+  const orgId = useCurrentOrg();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
   return (

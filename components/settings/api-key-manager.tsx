@@ -6,6 +6,7 @@ import { Field } from "@/components/ui/label";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Badge } from "@/components/ui/badge";
 import { useToast } from "@/components/ui/toast";
+import { useCurrentOrg } from "@/components/providers/current-org";
 import { createApiKeyAction, revokeApiKeyAction } from "@/app/(dashboard)/settings/actions";
 
 export interface ApiKeyRow {
@@ -17,8 +18,8 @@ export interface ApiKeyRow {
   revokedAt: string | null;
 }
 
-/** `orgId`: the organization the page was rendered for; every key action acts there (see orgAction's `_org`). */
-export function ApiKeyManager({ orgId, keys, canManage }: { orgId: string; keys: ApiKeyRow[]; canManage: boolean }) {
+export function ApiKeyManager({ keys, canManage }: { keys: ApiKeyRow[]; canManage: boolean }) {
+  const orgId = useCurrentOrg();
   const [created, setCreated] = useState<{ plaintext: string; name: string } | null>(null);
   const [error, setError] = useState<string | undefined>();
   const [pending, startTransition] = useTransition();

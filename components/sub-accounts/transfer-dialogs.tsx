@@ -43,8 +43,6 @@ export function AssignDialog({ orgId, sub, agencyAvailable, disabled }: { orgId:
           </DialogDescription>
         </DialogHeader>
         <form className="grid gap-3" onSubmit={onSubmit}>
-          {/* The agency this page shows: the action acts there even if another tab switched organization. */}
-          <input type="hidden" name="_org" value={orgId} />
           <input type="hidden" name="subAccountId" value={sub.id} />
           <Field id={`${id}-amount`} label="Credits" error={errors.amount ?? errors.form}>
             <Input id={`${id}-amount`} name="amount" inputMode="decimal" required autoFocus aria-invalid={Boolean(errors.amount)} />
@@ -96,8 +94,6 @@ export function ReclaimDialog({ orgId, sub, reclaimable }: { orgId: string; sub:
           </DialogDescription>
         </DialogHeader>
         <form className="grid gap-3" onSubmit={onSubmit}>
-          {/* The agency this page shows: the action acts there even if another tab switched organization. */}
-          <input type="hidden" name="_org" value={orgId} />
           <input type="hidden" name="subAccountId" value={sub.id} />
           <Field id={`${id}-amount`} label="Credits" error={errors.amount ?? errors.form} hint="Empty = all unspent assigned credits.">
             <Input id={`${id}-amount`} name="amount" inputMode="decimal" placeholder={reclaimable} autoFocus aria-invalid={Boolean(errors.amount)} />

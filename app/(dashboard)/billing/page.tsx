@@ -54,7 +54,7 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
           ) : (
             <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
               {packs.map((pack) => (
-                <PackCard key={pack.id} pack={pack} action={<BuyPackButton orgId={ctx.org.id} packId={pack.id} packName={pack.name} disabled={!isAdmin} />} />
+                <PackCard key={pack.id} pack={pack} action={<BuyPackButton packId={pack.id} packName={pack.name} disabled={!isAdmin} />} />
               ))}
             </div>
           )}
@@ -72,7 +72,7 @@ export default async function BillingPage({ searchParams }: { searchParams: Prom
             <p className="text-sm text-muted-foreground">Keep your bots answering: when available credits fall below the threshold, we charge your card once for the top-up amount.</p>
           </CardHeader>
           <CardContent>
-            <AutoRechargeForm orgId={ctx.org.id} state={await getAutoRechargeState(db(), ctx.org.id)} canManage={isAdmin} />
+            <AutoRechargeForm state={await getAutoRechargeState(db(), ctx.org.id)} canManage={isAdmin} />
           </CardContent>
         </Card>
       ) : null}

@@ -62,7 +62,6 @@ export default async function SettingsPage() {
         </CardHeader>
         <CardContent>
           <ApiKeyManager
-            orgId={ctx.org.id}
             canManage={ctx.role === "admin"}
             keys={keys.map((k) => ({
               id: k.id,
